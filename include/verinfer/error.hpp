@@ -1,0 +1,52 @@
+// verinfer: error model. Every operation that can fail at run time returns
+// Result<T>; verification failures carry a readable reason, never a bare bool.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace verinfer {
+
+/// Canonical error codes (in the spirit of Abseil's) plus this domain's own.
+enum class ErrorCode {
+  invalid_argument,     ///< the caller passed something unusable
+  parse_error,          ///< bytes or text that do not decode
+  unavailable,          ///< transient: network, 5xx; retryable
+  deadline_exceeded,    ///< a deadline ran out
+  cancelled,            ///< the caller cancelled
+  resource_exhausted,   ///< a size or count limit was hit
+  payment_required,     ///< a payment was asked for and not (or not acceptably) made
+  verification_failed,  ///< evidence does not check out: tampered or wrong
+  untrusted,            ///< evidence is valid but not trusted by policy
+  expired,              ///< evidence is valid but outside its time window
+  internal,             ///< a bug or an unexpected library failure
+};
+
+/// Stable lower-case name of a code, e.g. "verification_failed".
+[[nodiscard]] std::string_view to_string(ErrorCode code) noexcept;
+
+/// An error: a code, a one-line message for humans and optional detail
+/// (expected vs. got, a position, a server's answer).
+struct Error {
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+  std::string detail;
+
+  /// "code: message (detail)" on one line.
+  [[nodiscard]] std::string to_string() const;
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+
+using Status = std::expected<void, Error>;
+
+/// Shorthand for `std::unexpected(Error{...})`.
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
+                                                 std::string detail = {}) {
+  return std::unexpected(Error{code, std::move(message), std::move(detail)});
+}
+
+}  // namespace verinfer

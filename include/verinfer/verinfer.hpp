@@ -1,0 +1,8 @@
+// verinfer: umbrella header. Includes the whole public API.
+#pragma once
+
+#include "verinfer/bytes.hpp"
+#include "verinfer/error.hpp"
+#include "verinfer/json.hpp"
+#include "verinfer/crypto/keccak.hpp"
+#include "verinfer/crypto/sha2.hpp"

@@ -1,0 +1,52 @@
+"""Shared fixtures: the build's binaries, a testkit driver, and a random seed
+that every randomised test prints so a failure can be replayed."""
+import json
+import os
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("VERINFER_BUILD_DIR", ROOT / "build"))
+VECTORS = ROOT / "tests" / "vectors"
+
+
+def binary(name: str) -> Path:
+    for candidate in (BUILD / name, BUILD / "tests" / name):
+        if candidate.exists():
+            return candidate
+    pytest.fail(f"{name} not built in {BUILD}: run scripts/test.sh (or cmake --build build)")
+
+
+class Testkit:
+    """Sends many requests to one verinfer_testkit process."""
+
+    def __init__(self):
+        self.path = binary("verinfer_testkit")
+
+    def run(self, requests):
+        payload = "".join(json.dumps(r) + "\n" for r in requests)
+        out = subprocess.run([str(self.path)], input=payload.encode(), capture_output=True,
+                             check=True, timeout=600)
+        answers = [json.loads(line) for line in out.stdout.decode().splitlines()]
+        assert len(answers) == len(requests), out.stderr.decode()
+        return answers
+
+
+@pytest.fixture(scope="session")
+def testkit():
+    return Testkit()
+
+
+@pytest.fixture(scope="session")
+def cli():
+    return binary("verinfer")
+
+
+@pytest.fixture
+def rng(request):
+    seed = int(os.environ.get("VERINFER_SEED", random.SystemRandom().randrange(2**32)))
+    print(f"\n[{request.node.name}] seed={seed} (replay with VERINFER_SEED={seed})")
+    return random.Random(seed)
