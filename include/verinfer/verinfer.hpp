@@ -6,3 +6,4 @@
 #include "verinfer/json.hpp"
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/sha2.hpp"
+#include "verinfer/verify/report.hpp"

@@ -1,0 +1,71 @@
+// verinfer: the answer of every verifier. A report lists each check it made
+// (name, passed, expected vs. actual); a Verified<T> can only be made by a
+// verifier, so unverified data cannot pass for verified data by accident.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "verinfer/error.hpp"
+
+namespace verinfer {
+
+struct Check {
+  std::string name;      ///< stable id, e.g. "tee_response.signature"
+  bool passed = false;
+  std::string expected;  ///< what the verifier required (may be empty)
+  std::string actual;    ///< what it found
+  std::string reason;    ///< why it failed, readable; empty when passed
+  ErrorCode code = ErrorCode::verification_failed;  ///< meaningful when !passed
+};
+
+class VerificationReport {
+ public:
+  /// Records a check; returns `passed` so callers can stop early if they wish.
+  bool add(Check check);
+  bool pass(std::string name, std::string expected = {}, std::string actual = {});
+  bool fail(std::string name, ErrorCode code, std::string reason, std::string expected = {},
+            std::string actual = {});
+  /// Appends another report's checks (e.g. attestation into a call's report).
+  void merge(const VerificationReport& other);
+
+  [[nodiscard]] const std::vector<Check>& checks() const noexcept { return checks_; }
+  [[nodiscard]] bool ok() const noexcept;
+  /// The first failed check, or nullptr when all passed.
+  [[nodiscard]] const Check* first_failure() const noexcept;
+  /// Error for the first failure (code and "name: reason (expected X, got Y)").
+  [[nodiscard]] Error to_error() const;
+  /// Human-readable multi-line summary, one line per check.
+  [[nodiscard]] std::string to_string() const;
+
+ private:
+  std::vector<Check> checks_;
+};
+
+/// A value that passed verification, with the report that says how.
+template <class T>
+class Verified {
+ public:
+  [[nodiscard]] const T& value() const noexcept { return value_; }
+  [[nodiscard]] const T* operator->() const noexcept { return &value_; }
+  [[nodiscard]] const VerificationReport& report() const noexcept { return report_; }
+
+ private:
+  Verified(T value, VerificationReport report)
+      : value_(std::move(value)), report_(std::move(report)) {}
+  template <class U>
+  friend Verified<U> make_verified(U value, VerificationReport report);
+
+  T value_;
+  VerificationReport report_;
+};
+
+
+/// Only for verifiers (src/verify): wraps a value whose report is ok().
+template <class U>
+Verified<U> make_verified(U value, VerificationReport report) {
+  return Verified<U>(std::move(value), std::move(report));
+}
+
+}  // namespace verinfer
