@@ -17,7 +17,7 @@ ANVIL="$DEVNET_DIR/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 H=127.0.0.1
 
 # name | health URL (GET unless it starts with "rpc:")
-COMPONENTS=(anvil)
+COMPONENTS=(anvil facilitator gateway)
 health_url() {
   case "$1" in
     anvil) echo "rpc:http://$H:$DEVNET_CHAIN_PORT" ;;

@@ -1,0 +1,251 @@
+// Reference TEE gateway of the verinfer devnet (OpenGradient-shaped), HTTP on GATEWAY port and HTTPS on GATEWAY_TLS port.
+//   POST /v1/chat/completions, POST /v1/completions  (x402 v2 "exact" payment; X-SETTLEMENT-TYPE private|batch|individual)
+//   GET /signing-key, GET /health, GET /v1/models, GET /enclave/attestation?nonce=<40 hex>
+//   POST /admin/misbehave {"mode": ...}, GET /admin/misbehave   (test-only switch)
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { promisify } from "node:util";
+import express from "express";
+import { paymentMiddleware, x402ResourceServer } from "@x402/express";
+import { ExactEvmScheme } from "@x402/evm/exact/server";
+import { HTTPFacilitatorClient } from "@x402/core/server";
+import { keccak256, concat, getBytes } from "ethers";
+import {
+  HOST, PORTS, GATEWAY_URL, GATEWAY_TLS_URL, FACILITATOR_URL, NETWORK, SETTINGS, TEE_TYPE_LLM, runPath, writeJsonAtomic,
+} from "./config.mjs";
+import { roleAccount } from "./accounts.mjs";
+import { provider, signerFor, contractAt, loadDeployment } from "./chain.mjs";
+import { parse, toPlain, JsonSyntaxError } from "./pyjson.mjs";
+import {
+  canonicalChatRequest, canonicalCompletionRequest, signResponse, toolCallsOutputText, spkiDer, teeIdOf, RequestError,
+} from "./tee.mjs";
+import { Attester } from "./attestation.mjs";
+import * as model from "./model.mjs";
+
+const log = (...a) => console.log(new Date().toISOString(), "[gateway]", ...a);
+const t0 = Date.now();
+const deployment = loadDeployment();
+const genKey = promisify(crypto.generateKeyPair);
+const rsa = () => genKey("rsa", { modulusLength: 2048, publicExponent: 65537 });
+
+// ---------- identity ----------
+const tlsCertPem = fs.readFileSync(deployment.pki.tlsCertPem);
+const tlsCertDer = Buffer.from(new crypto.X509Certificate(tlsCertPem).raw);
+const operator = roleAccount("teeOperator");
+const key = await rsa();                   // the enclave signing key, made fresh at every start
+const identity = (k) => ({ privateKey: k.privateKey, publicKey: k.publicKey, spki: spkiDer(k.publicKey), teeId: teeIdOf(k.publicKey),
+  publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }) });
+const registered = identity(key);
+let rogue = null;                          // an unregistered key for the unregistered_tee misbehaviour
+rsa().then((k) => { rogue = identity(k); });
+const pcrs = Object.fromEntries(Object.entries(deployment.pcrs).map(([k, v]) => [k, Buffer.from(getBytes(v))]));
+const attester = new Attester(deployment.pki);
+
+// ---------- misbehaviour switch (test only) ----------
+export const MODES = ["none", "bad_signature", "wrong_tee_id", "stale_attestation", "wrong_nonce_attestation", "pcr_not_approved",
+  "unregistered_tee", "settlement_never_posted", "merkle_leaf_altered", "payment_overcharge"];
+let mode = "none";
+const active = () => (mode === "unregistered_tee" && rogue ? rogue : registered);
+
+// ---------- registry registration ----------
+const prov = provider();
+const registry = contractAt("TEERegistry", signerFor("teeOperator", prov));
+const pcrHash = keccak256(concat([pcrs[0], pcrs[1], pcrs[2]]));
+const regTx = await registry.registerTEE(registered.spki, tlsCertDer, pcrHash, GATEWAY_TLS_URL, operator.address, TEE_TYPE_LLM);
+const regReceipt = await regTx.wait();
+if (regReceipt.status !== 1) throw new Error("TEE registration failed");
+log(`registered TEE ${registered.teeId} (pcr_hash ${pcrHash}) in tx ${regReceipt.hash}`);
+const heartbeat = setInterval(() => registry.heartbeat(registered.teeId).catch((e) => log("heartbeat failed:", e.shortMessage || e.message)), 60_000);
+heartbeat.unref();
+
+// ---------- app ----------
+const app = express();
+app.disable("x-powered-by");
+// Keep the raw body: numbers must keep their Python int/float-ness for the request hash.
+app.use(express.raw({ type: () => true, limit: "8mb" }));
+app.use((req, res, next) => {
+  req.tree = undefined;
+  if (req.method === "POST" && Buffer.isBuffer(req.body) && req.body.length) {
+    try {
+      req.tree = parse(req.body.toString("utf8"));
+      req.body = toPlain(req.tree);
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) return res.status(400).json({ error: `invalid JSON: ${e.message}` });
+      return next(e);
+    }
+  } else if (Buffer.isBuffer(req.body)) req.body = {};
+  next();
+});
+
+// x402: the real @x402/express middleware, with the devnet facilitator.
+const requirePayment = process.env.DEVNET_REQUIRE_PAYMENT !== "0";
+if (requirePayment) {
+  const resourceServer = new x402ResourceServer(new HTTPFacilitatorClient({ url: FACILITATOR_URL })).register(NETWORK, new ExactEvmScheme());
+  const price = () => ({
+    amount: mode === "payment_overcharge" ? (BigInt(SETTINGS.priceAmount) * 100n).toString() : SETTINGS.priceAmount,
+    asset: deployment.contracts.DevUSDC,
+    extra: { name: deployment.token.name, version: deployment.token.version },
+  });
+  const accepts = { scheme: "exact", network: NETWORK, payTo: operator.address, price, maxTimeoutSeconds: 300 };
+  app.use(paymentMiddleware({
+    "POST /v1/chat/completions": { accepts, description: "verinfer devnet chat completion", mimeType: "application/json" },
+    "POST /v1/completions": { accepts, description: "verinfer devnet completion", mimeType: "application/json" },
+  }, resourceServer));
+}
+
+function settlementType(req) {
+  const v = String(req.get("x-settlement-type") || req.get("x-settle") || "batch").toLowerCase();
+  const alias = { "settle-batch": "batch", "settle-individual": "individual", "settle": "individual", "settle-metadata": "individual" };
+  const t = alias[v] || v;
+  if (!["private", "batch", "individual"].includes(t)) throw new RequestError(`X-SETTLEMENT-TYPE must be private, batch or individual, got ${v}`);
+  return t;
+}
+
+/** Hands the proof to the settlement facilitator; returns the X-Settlement-* headers to send. */
+async function settleProof(type, fields) {
+  const headers = { "X-Settlement-Type": type };
+  if (type === "private") return headers;
+  if (mode === "settlement_never_posted") {
+    // Claims a settlement that was never posted: a made-up tx hash and job id.
+    headers["X-Settlement-Tx-Hash"] = "0x" + crypto.randomBytes(32).toString("hex");
+    headers["X-Settlement-Job-ID"] = crypto.randomUUID();
+    return headers;
+  }
+  let outputHash = fields.tee_output_hash;
+  if (mode === "merkle_leaf_altered") {  // the settled leaf no longer matches the response
+    const b = Buffer.from(outputHash, "hex"); b[0] ^= 0x01; outputHash = b.toString("hex");
+  }
+  const r = await fetch(`${FACILITATOR_URL}/v1/settlements`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type, teeId: fields.tee_id, ethAddress: operator.address, inputHash: fields.tee_request_hash,
+      outputHash, signature: fields.tee_signature, timestamp: fields.tee_timestamp }),
+  });
+  const j = await r.json();
+  if (!r.ok) throw new Error(`settlement facilitator: ${j.error || r.status}`);
+  headers["X-Settlement-Job-ID"] = j.jobId;
+  if (j.txHash) headers["X-Settlement-Tx-Hash"] = j.txHash;
+  if (j.blobId) headers["X-Settlement-Walrus-Blob-ID"] = j.blobId;
+  return headers;
+}
+
+function sign(canonical, outputText) {
+  const id = active();
+  const f = signResponse({ privateKey: id.privateKey, teeId: id.teeId, canonical, outputText, timestamp: Math.floor(Date.now() / 1000) });
+  if (mode === "bad_signature") {
+    const s = Buffer.from(f.tee_signature, "base64"); s[s.length - 1] ^= 0x01; f.tee_signature = s.toString("base64");
+  }
+  if (mode === "wrong_tee_id") f.tee_id = rogue ? rogue.teeId : keccak256(Buffer.from("not-this-tee"));
+  return f;
+}
+const teeHeaders = (f) => ({
+  "X-TEE-Signature": f.tee_signature, "X-TEE-ID": f.tee_id, "X-TEE-Timestamp": String(f.tee_timestamp),
+  "X-TEE-Request-Hash": f.tee_request_hash, "X-TEE-Output-Hash": f.tee_output_hash,
+});
+const usage = (p, c) => ({ prompt_tokens: p, completion_tokens: c, total_tokens: p + c });
+const handler = (fn) => (req, res) => Promise.resolve(fn(req, res)).catch((e) => {
+  if (!(e instanceof RequestError)) log("error:", e.stack || e.message);
+  if (res.headersSent) { res.end(); return; }
+  res.status(e.status || 500).json({ error: e.message });
+});
+
+app.post("/v1/chat/completions", handler(async (req, res) => {
+  if (!req.tree) throw new RequestError("missing JSON body");
+  const settle = settlementType(req);
+  const canonical = canonicalChatRequest(req.tree);
+  const body = req.body;
+  const id = `chatcmpl-${crypto.randomUUID()}`;
+  const out = model.chat(body, { callId: `call_${crypto.randomBytes(6).toString("hex")}` });
+  const outputText = out.toolCalls ? toolCallsOutputText(out.toolCalls) : out.content;
+  const f = sign(canonical, outputText);
+  const u = usage(out.promptTokens, model.words(outputText));
+  const sh = await settleProof(settle, f);
+  const created = f.tee_timestamp;
+  if (body.stream === true) {
+    res.status(200).set({ "Content-Type": "text/event-stream", "Cache-Control": "no-cache", ...sh });
+    const frame = (o) => res.write(`data: ${JSON.stringify(o)}\n\n`);
+    if (out.toolCalls) {
+      frame({ id, object: "chat.completion.chunk", created, model: body.model,
+        choices: [{ delta: { role: "assistant", content: "", tool_calls: out.toolCalls.map((t, index) => ({ index, ...t })) }, index: 0, finish_reason: null }] });
+    } else {
+      for (const piece of out.content.match(/\s*\S+|\s+$/g) || []) {
+        frame({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ delta: { content: piece, role: "assistant" }, index: 0, finish_reason: null }] });
+      }
+    }
+    frame({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ delta: {}, index: 0, finish_reason: out.finish }], ...f, usage: u });
+    res.write("data: [DONE]\n\n");
+    res.end();
+    return;
+  }
+  const message = { role: "assistant", content: out.content };
+  if (out.toolCalls) message.tool_calls = out.toolCalls;
+  res.set({ ...teeHeaders(f), ...sh }).json({
+    id, object: "chat.completion", created, model: body.model,
+    choices: [{ index: 0, message, finish_reason: out.finish }], usage: u, ...f,
+  });
+}));
+
+app.post("/v1/completions", handler(async (req, res) => {
+  if (!req.tree) throw new RequestError("missing JSON body");
+  const settle = settlementType(req);
+  const canonical = canonicalCompletionRequest(req.tree);
+  const out = model.complete(req.body);
+  const f = sign(canonical, out.text);
+  const sh = await settleProof(settle, f);
+  res.set({ ...teeHeaders(f), ...sh }).json({
+    id: `cmpl-${crypto.randomUUID()}`, object: "text_completion", created: f.tee_timestamp, model: req.body.model,
+    choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
+    usage: usage(out.promptTokens, model.words(out.text)), ...f,
+  });
+}));
+
+app.get("/signing-key", (req, res) => {
+  const id = active();
+  res.json({
+    public_key: id.publicKeyPem, tee_id: id.teeId, wallet_address: operator.address, timestamp: Math.floor(Date.now() / 1000),
+    enclave_info: { platform: "verinfer-devnet (simulated AWS Nitro)", module_id: attester.moduleId, pcr_hash: pcrHash, tee_type: TEE_TYPE_LLM, endpoint: GATEWAY_TLS_URL },
+  });
+});
+
+app.get("/enclave/attestation", (req, res) => {
+  const nonceHex = String(req.query.nonce || "");
+  if (!/^[0-9a-fA-F]{40}$/.test(nonceHex)) return res.status(400).json({ error: "nonce must be 40 hex characters (20 bytes)" });
+  let nonce = Buffer.from(nonceHex, "hex");
+  if (mode === "wrong_nonce_attestation") { nonce = Buffer.from(nonce); nonce[0] ^= 0xff; }
+  let docPcrs = pcrs;
+  if (mode === "pcr_not_approved") { docPcrs = { ...pcrs, 0: crypto.createHash("sha384").update("verinfer-devnet-unapproved-pcr0").digest() }; }
+  const timestampMs = mode === "stale_attestation" ? Date.now() - 3600_000 : Date.now();
+  const id = active();
+  const doc = attester.document({
+    pcrs: docPcrs, nonce, timestampMs, publicKey: id.spki, userData: Attester.userData(tlsCertDer, id.spki),
+  });
+  res.type("text/plain").send(doc.toString("base64"));
+});
+
+app.get("/v1/models", (req, res) => res.json({ object: "list", data: ["gpt-4.1", "gpt-5", "claude-haiku-4-5", "gemini-2.5-flash", "grok-4"].map((m) => ({ id: m, object: "model", owned_by: "verinfer-devnet" })) }));
+app.get("/health", (req, res) => res.json({ status: "ok", tee_id: registered.teeId, payment_required: requirePayment, misbehave: mode }));
+
+app.get("/admin/misbehave", (req, res) => res.json({ mode, modes: MODES }));
+app.post("/admin/misbehave", (req, res) => {
+  const m = req.body && req.body.mode;
+  if (!MODES.includes(m)) return res.status(400).json({ error: `mode must be one of ${MODES.join(", ")}` });
+  if (m === "unregistered_tee" && !rogue) return res.status(503).json({ error: "second key not ready yet, retry" });
+  mode = m;
+  log(`misbehave mode = ${mode}`);
+  res.json({ mode });
+});
+
+// ---------- listen ----------
+const servers = [
+  http.createServer(app).listen(PORTS.gateway, HOST),
+  https.createServer({ cert: tlsCertPem, key: fs.readFileSync(deployment.pki.tlsKey) }, app).listen(PORTS.gatewayTls, HOST),
+];
+writeJsonAtomic(runPath("gateway.json"), {
+  teeId: registered.teeId, publicKeyPem: registered.publicKeyPem, endpoint: GATEWAY_TLS_URL, httpUrl: GATEWAY_URL,
+  walletAddress: operator.address, paymentAddress: operator.address, pcrHash, registrationTx: regReceipt.hash,
+});
+log(`listening on ${GATEWAY_URL} and ${GATEWAY_TLS_URL}; payment ${requirePayment ? "required" : "off"}; ready in ${Date.now() - t0} ms`);
+const shutdown = () => { clearInterval(heartbeat); for (const s of servers) s.close(); process.exit(0); };
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
