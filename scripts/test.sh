@@ -8,7 +8,7 @@ cd "$ROOT"
 
 BUILD="${VERINFER_BUILD_DIR:-$ROOT/build}"
 start=$(date +%s)
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERINFER_WERROR=ON \
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERINFER_WERROR=ON -DVERINFER_PYTHON=ON \
   -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null || exit 1
 cmake --build "$BUILD" --parallel "$(nproc)" || exit 1
 echo "[test] build took $(( $(date +%s) - start )) s"

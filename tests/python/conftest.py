@@ -4,6 +4,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("VERINFER_BUILD_DIR", ROOT / "build"))
 VECTORS = ROOT / "tests" / "vectors"
+
+# Import the package assembled in the build tree unless one is installed.
+_BUILT_PACKAGE = BUILD / "python"
+if (_BUILT_PACKAGE / "verinfer").is_dir():
+    sys.path.insert(0, str(_BUILT_PACKAGE))
 
 
 def binary(name: str) -> Path:

@@ -1,0 +1,64 @@
+// Core primitives: hashing and codecs. Binary data is bytes in, bytes out.
+#include <pybind11/stl.h>
+
+#include "module.hpp"
+#include "verinfer/crypto/keccak.hpp"
+#include "verinfer/crypto/sha2.hpp"
+#include "verinfer/json.hpp"
+
+namespace verinfer::python {
+
+void raise(const Error& error) {
+  py::object errors = py::module_::import("verinfer.errors");
+  py::object cls = errors.attr("error_class")(std::string(to_string(error.code)));
+  PyErr_SetObject(cls.ptr(), cls(error.message, std::string(to_string(error.code)),
+                                 error.detail).ptr());
+  throw py::error_already_set();
+}
+
+Bytes to_bytes(const py::object& data) {
+  if (py::isinstance<py::str>(data)) {
+    throw py::type_error("expected bytes, got str (encode it first, e.g. text.encode())");
+  }
+  py::buffer_info info = py::buffer(data).request();
+  const auto* p = static_cast<const std::uint8_t*>(info.ptr);
+  return Bytes(p, p + info.size * info.itemsize);
+}
+
+py::bytes from_bytes(ByteView data) {
+  return py::bytes(reinterpret_cast<const char*>(data.data()), data.size());
+}
+
+void bind_core(py::module_& m) {
+  m.def("keccak256", [](const py::object& data) {
+        Bytes in = to_bytes(data);
+        Hash32 out;
+        {
+          py::gil_scoped_release release;
+          out = keccak256(in);
+        }
+        return from_bytes(out);
+      }, py::arg("data"), "Keccak-256 (Ethereum's, not SHA3-256) of bytes.");
+  m.def("sha256", [](const py::object& data) {
+        Bytes in = to_bytes(data);
+        py::gil_scoped_release release;
+        Hash32 out = sha256(in);
+        py::gil_scoped_acquire acquire;
+        return from_bytes(out);
+      }, py::arg("data"));
+  m.def("to_hex", [](const py::object& data, bool prefix) { return to_hex(to_bytes(data), prefix); },
+        py::arg("data"), py::arg("prefix") = true);
+  m.def("from_hex", [](const std::string& text) { return from_bytes(unwrap(from_hex(text))); },
+        py::arg("text"));
+  m.def("to_base64", [](const py::object& data, bool url) {
+        return to_base64(to_bytes(data), url ? Base64Alphabet::url : Base64Alphabet::standard);
+      }, py::arg("data"), py::arg("url") = false);
+  m.def("from_base64", [](const std::string& text, bool url) {
+        return from_bytes(unwrap(from_base64(text, url ? Base64Alphabet::url
+                                                       : Base64Alphabet::standard)));
+      }, py::arg("text"), py::arg("url") = false);
+  m.def("canonical_json_check", [](const std::string& text) { return unwrap(parse_json(text)).dump(); },
+        py::arg("text"), "Parses strict JSON and returns it compact (raises ParseError).");
+}
+
+}  // namespace verinfer::python

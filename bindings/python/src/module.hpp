@@ -1,0 +1,30 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <string>
+
+#include "verinfer/bytes.hpp"
+#include "verinfer/error.hpp"
+
+namespace verinfer::python {
+
+namespace py = pybind11;
+
+/// Raises the verinfer.errors exception class that matches the error code.
+[[noreturn]] void raise(const Error& error);
+
+/// Unwraps a Result or raises.
+template <class T>
+T unwrap(Result<T>&& result) {
+  if (!result) raise(result.error());
+  return std::move(*result);
+}
+
+/// Bytes-like Python object → owned bytes (copied while the GIL is held).
+Bytes to_bytes(const py::object& data);
+py::bytes from_bytes(ByteView data);
+
+void bind_core(py::module_& m);
+
+}  // namespace verinfer::python
