@@ -134,6 +134,20 @@ await step("attestation: COSE ES384, chain to the devnet root, nonce, user_data 
   assert(ud.subarray(34, 36).toString("hex") === "1220" && ud.subarray(36).equals(h(getBytes(tee.publicKey))), "user_data key");
 });
 
+await step("on-chain ML inference: run() emits InferenceResult from the built-in linear model", async () => {
+  const { Wallet, NonceManager } = await import("ethers");
+  const w = new NonceManager(new Wallet(P.testPayer.privateKey, prov));
+  const hub = new Contract(P.contracts.inference, A.InferenceHub.abi, w);
+  // x = [1.5, 2, -0.25] (fixed point): y = 1*1.5 + 2*2 + 3*(-0.25) + 0.5 = 5.25 -> (525, 2)
+  const input = [[["x", [[15n, 1n], [2n, 0n], [-25n, 2n]], [3]]], [["tag", ["hello", "Devnet"]]]];
+  const rc = await (await hub.run("devnet/linear-v1", 0, input)).wait();
+  const ev = rc.logs.map((l) => hub.interface.parseLog(l)).find((e) => e && e.name === "InferenceResult");
+  const out = ev.args.output;  // (note: `.values` is Array.prototype.values on ethers Results, so index the tuples)
+  const [name, values] = out.numbers[0];
+  assert(name === "y" && values[0][0] === 525n && values[0][1] === 2n, `y = ${values[0]}`);
+  assert(out.strings[0][1].join(",") === "HELLO,DEVNET" && out.jsons[0][1] === "devnet/linear-v1" && out.is_simulation_result === false, "strings/jsons");
+});
+
 // ---- misbehaviour: each named failure must be caught by the matching check ----
 const expectThrow = async (fn, re) => { try { await fn(); } catch (e) { if (re.test(e.message)) return; throw new Error(`wrong failure: ${e.message}`); } throw new Error("misbehaviour not detected"); };
 const simpleChat = (settle = "private") => call("/v1/chat/completions", { model: "gpt-4.1", messages: [{ role: "user", content: "ping" }] }, settle);
