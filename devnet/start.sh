@@ -94,11 +94,12 @@ rm -f "$RUN/profile.json" "$RUN/gateway.json" "$RUN/deploy.json"
 
 launch anvil "$ANVIL" --host $H --port "$DEVNET_CHAIN_PORT" --chain-id 31337 --accounts 10 --balance 10000 --silent
 wait_for anvil
-node src/bootstrap.mjs >"$RUN/bootstrap.log" 2>&1 || fail bootstrap "contract deployment failed"
-for c in "${COMPONENTS[@]:1}"; do
-  launch "$c" node "src/$c.mjs"
-  wait_for "$c"
-done
+# Deploy while the services load their modules (they wait for run/deploy.json).
+node src/bootstrap.mjs >"$RUN/bootstrap.log" 2>&1 &
+BOOT=$!
+for c in "${COMPONENTS[@]:1}"; do launch "$c" node "src/$c.mjs"; done
+wait $BOOT || fail bootstrap "contract deployment failed"
+for c in "${COMPONENTS[@]:1}"; do wait_for "$c"; done
 node src/profile.mjs >>"$RUN/bootstrap.log" 2>&1 || fail bootstrap "writing profile.json failed"
 
 T1=${EPOCHREALTIME/./}

@@ -16,7 +16,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { hexlify, toUtf8Bytes, getAddress } from "ethers";
 import { HOST, PORTS, RPC_URL, CHAIN_ID, NETWORK, MULTICALL3, SETTINGS } from "./config.mjs";
 import { roleAccount } from "./accounts.mjs";
-import { provider, signerFor, contractAt } from "./chain.mjs";
+import { provider, signerFor, contractAt, waitForDeployment } from "./chain.mjs";
 
 const log = (...a) => console.log(new Date().toISOString(), "[facilitator]", ...a);
 const LEAF_ENCODING = ["bytes32", "bytes32", "bytes32", "bytes", "uint256"];
@@ -50,6 +50,7 @@ function putBlob(obj) {
 }
 
 // ---------- settlement ----------
+await waitForDeployment();
 const prov = provider();
 const relay = contractAt("SettlementRelay", signerFor("settler", prov));
 const jobs = new Map();      // jobId -> job

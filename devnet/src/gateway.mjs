@@ -16,7 +16,7 @@ import {
   HOST, PORTS, GATEWAY_URL, GATEWAY_TLS_URL, FACILITATOR_URL, NETWORK, SETTINGS, TEE_TYPE_LLM, runPath, writeJsonAtomic,
 } from "./config.mjs";
 import { roleAccount } from "./accounts.mjs";
-import { provider, signerFor, contractAt, loadDeployment } from "./chain.mjs";
+import { provider, signerFor, contractAt, waitForDeployment } from "./chain.mjs";
 import { parse, toPlain, JsonSyntaxError } from "./pyjson.mjs";
 import {
   canonicalChatRequest, canonicalCompletionRequest, signResponse, toolCallsOutputText, spkiDer, teeIdOf, RequestError,
@@ -26,15 +26,16 @@ import * as model from "./model.mjs";
 
 const log = (...a) => console.log(new Date().toISOString(), "[gateway]", ...a);
 const t0 = Date.now();
-const deployment = loadDeployment();
 const genKey = promisify(crypto.generateKeyPair);
 const rsa = () => genKey("rsa", { modulusLength: 2048, publicExponent: 65537 });
+const keyPromise = rsa();                  // the enclave signing key, made fresh at every start
+const deployment = await waitForDeployment();
 
 // ---------- identity ----------
 const tlsCertPem = fs.readFileSync(deployment.pki.tlsCertPem);
 const tlsCertDer = Buffer.from(new crypto.X509Certificate(tlsCertPem).raw);
 const operator = roleAccount("teeOperator");
-const key = await rsa();                   // the enclave signing key, made fresh at every start
+const key = await keyPromise;
 const identity = (k) => ({ privateKey: k.privateKey, publicKey: k.publicKey, spki: spkiDer(k.publicKey), teeId: teeIdOf(k.publicKey),
   publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }) });
 const registered = identity(key);
@@ -81,7 +82,16 @@ app.use((req, res, next) => {
 
 // x402: the real @x402/express middleware, with the devnet facilitator.
 const requirePayment = process.env.DEVNET_REQUIRE_PAYMENT !== "0";
+async function waitForFacilitator(timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try { if ((await fetch(`${FACILITATOR_URL}/supported`)).ok) return; } catch {}
+    if (Date.now() > until) throw new Error(`facilitator ${FACILITATOR_URL} did not answer`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 if (requirePayment) {
+  await waitForFacilitator();
   const resourceServer = new x402ResourceServer(new HTTPFacilitatorClient({ url: FACILITATOR_URL })).register(NETWORK, new ExactEvmScheme());
   const price = () => ({
     amount: mode === "payment_overcharge" ? (BigInt(SETTINGS.priceAmount) * 100n).toString() : SETTINGS.priceAmount,
