@@ -252,7 +252,7 @@ const servers = [
   https.createServer({ cert: tlsCertPem, key: fs.readFileSync(deployment.pki.tlsKey) }, app).listen(PORTS.gatewayTls, HOST),
 ];
 writeJsonAtomic(runPath("gateway.json"), {
-  teeId: registered.teeId, publicKeyPem: registered.publicKeyPem, endpoint: GATEWAY_TLS_URL, httpUrl: GATEWAY_URL,
+  teeId: registered.teeId, publicKeyPem: registered.publicKeyPem, publicKeySpkiDerHex: registered.spki.toString("hex"), endpoint: GATEWAY_TLS_URL, httpUrl: GATEWAY_URL,
   walletAddress: operator.address, paymentAddress: operator.address, pcrHash, registrationTx: regReceipt.hash,
 });
 log(`listening on ${GATEWAY_URL} and ${GATEWAY_TLS_URL}; payment ${requirePayment ? "required" : "off"}; ready in ${Date.now() - t0} ms`);

@@ -51,6 +51,8 @@ const profile = {
     teeId: gw.teeId,
     teeType: TEE_TYPE_LLM,
     publicKeyPem: gw.publicKeyPem,
+    publicKeySpkiDerHex: gw.publicKeySpkiDerHex,
+    gatewayUrl: gw.httpUrl,
     tlsCertificatePemPath: d.pki.tlsCertPem,
     tlsCertificateSha256: d.pki.tlsCertSha256,
     endpoint: gw.endpoint,
