@@ -138,8 +138,12 @@ app.post("/verify", wrap(async (req, res) => {
   if (!r.isValid) log("verify: invalid", r.invalidReason, r.invalidMessage || "");
   res.json(jsonSafe(r));
 }));
+let x402Queue = Promise.resolve();  // one signer: settle payments one at a time (no nonce races)
 app.post("/settle", wrap(async (req, res) => {
-  const r = await x402.settle(req.body.paymentPayload, req.body.paymentRequirements);
+  const run = () => x402.settle(req.body.paymentPayload, req.body.paymentRequirements);
+  const p = x402Queue.then(run, run);
+  x402Queue = p.catch(() => {});
+  const r = await p;
   log(`x402 settle: success=${r.success} tx=${r.transaction || "-"} ${r.errorReason || ""}`);
   res.json(jsonSafe(r));
 }));

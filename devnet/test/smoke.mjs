@@ -148,6 +148,15 @@ await step("on-chain ML inference: run() emits InferenceResult from the built-in
   assert(out.strings[0][1].join(",") === "HELLO,DEVNET" && out.jsons[0][1] === "devnet/linear-v1" && out.is_simulation_result === false, "strings/jsons");
 });
 
+await step("8 concurrent paid calls (mixed settlement types) all succeed", async () => {
+  const rs = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+    call("/v1/chat/completions", { model: "gpt-4.1", messages: [{ role: "user", content: `parallel ${i}` }] }, ["private", "batch", "individual"][i % 3])));
+  for (const c of rs) {
+    assert(c.r.status === 200, `status ${c.r.status}: ${c.text.slice(0, 200)}`);
+    verifyTeeResponse({ requestText: c.requestText, response: c.body, publicKeyPem: signingKey.public_key });
+  }
+});
+
 // ---- misbehaviour: each named failure must be caught by the matching check ----
 const expectThrow = async (fn, re) => { try { await fn(); } catch (e) { if (re.test(e.message)) return; throw new Error(`wrong failure: ${e.message}`); } throw new Error("misbehaviour not detected"); };
 const simpleChat = (settle = "private") => call("/v1/chat/completions", { model: "gpt-4.1", messages: [{ role: "user", content: "ping" }] }, settle);
