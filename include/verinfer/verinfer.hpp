@@ -8,3 +8,5 @@
 #include "verinfer/crypto/sha2.hpp"
 #include "verinfer/verify/report.hpp"
 #include "verinfer/inference/request.hpp"
+#include "verinfer/transport/chat_stream.hpp"
+#include "verinfer/transport/sse.hpp"
