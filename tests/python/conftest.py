@@ -56,3 +56,26 @@ def rng(request):
     seed = int(os.environ.get("VERINFER_SEED", random.SystemRandom().randrange(2**32)))
     print(f"\n[{request.node.name}] seed={seed} (replay with VERINFER_SEED={seed})")
     return random.Random(seed)
+
+
+DEVNET = ROOT / "devnet"
+
+
+@pytest.fixture(scope="session")
+def devnet():
+    """A running local devnet (started here if needed, stopped at the end if
+    this session started it). Yields the parsed devnet/run/profile.json."""
+    profile_path = DEVNET / "run" / "profile.json"
+    was_running = subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:"
+                                  + os.environ.get("DEVNET_GATEWAY_PORT", "8600") + "/health"],
+                                 check=False).returncode == 0
+    if not was_running:
+        started = subprocess.run([str(DEVNET / "start.sh")], capture_output=True, text=True,
+                                 timeout=300)
+        if started.returncode != 0:
+            pytest.fail(f"devnet did not start:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield json.loads(profile_path.read_text())
+    finally:
+        if not was_running:
+            subprocess.run([str(DEVNET / "stop.sh")], capture_output=True, timeout=120, check=False)
