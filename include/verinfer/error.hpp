@@ -3,6 +3,7 @@
 #pragma once
 
 #include <expected>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,12 +28,21 @@ enum class ErrorCode {
 /// Stable lower-case name of a code, e.g. "verification_failed".
 [[nodiscard]] std::string_view to_string(ErrorCode code) noexcept;
 
+class VerificationReport;
+
 /// An error: a code, a one-line message for humans and optional detail
-/// (expected vs. got, a position, a server's answer).
+/// (expected vs. got, a position, a server's answer). A call rejected by
+/// verification also carries the whole report of what was checked.
 struct Error {
+  Error() = default;
+  Error(ErrorCode c, std::string m, std::string d = {},
+        std::shared_ptr<const VerificationReport> r = {})
+      : code(c), message(std::move(m)), detail(std::move(d)), report(std::move(r)) {}
+
   ErrorCode code = ErrorCode::internal;
   std::string message;
   std::string detail;
+  std::shared_ptr<const VerificationReport> report;
 
   /// "code: message (detail)" on one line.
   [[nodiscard]] std::string to_string() const;

@@ -47,7 +47,8 @@ Error VerificationReport::to_error() const {
   if (!f->expected.empty() || !f->actual.empty()) {
     detail = "expected " + f->expected + ", got " + f->actual;
   }
-  return Error{f->code, f->name + ": " + f->reason, std::move(detail)};
+  return Error{f->code, f->name + ": " + f->reason, std::move(detail),
+               std::make_shared<const VerificationReport>(*this)};
 }
 
 std::string VerificationReport::to_string() const {
