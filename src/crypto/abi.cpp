@@ -713,19 +713,18 @@ Result<std::string> canonical_signature(std::string_view signature) {
   return out + ")";
 }
 
-Result<FixedBytes<4>> function_selector(std::string_view signature) {
-  auto canonical = canonical_signature(signature);
-  if (!canonical) return std::unexpected(canonical.error());
-  Hash32 h = keccak256(std::string_view(*canonical));
-  FixedBytes<4> out;
-  std::copy(h.begin(), h.begin() + 4, out.bytes.begin());
-  return out;
-}
-
 Result<Hash32> event_topic(std::string_view signature) {
   auto canonical = canonical_signature(signature);
   if (!canonical) return std::unexpected(canonical.error());
   return keccak256(std::string_view(*canonical));
+}
+
+Result<FixedBytes<4>> function_selector(std::string_view signature) {
+  auto hash = event_topic(signature);  // the same hash; a selector keeps 4 bytes
+  if (!hash) return std::unexpected(hash.error());
+  FixedBytes<4> out;
+  std::copy(hash->begin(), hash->begin() + 4, out.bytes.begin());
+  return out;
 }
 
 }  // namespace verinfer

@@ -6,8 +6,6 @@
 const { TypedDataEncoder, Wallet, SigningKey } = require("ethers");
 const { Rng } = require("./random.cjs");
 
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
 function atomicType(rng) {
   const roll = rng.int(9);
   if (roll === 0) return "address";
@@ -112,8 +110,7 @@ function main() {
     const { types, primary } = makeTypes(rng);
     const message = valueOf(rng, types, primary);
     const { domain, fields } = makeDomain(rng);
-    let key;
-    do key = rng.hex(32); while (BigInt(key) === 0n || BigInt(key) >= N);
+    const key = rng.privateKey();
     const encoder = TypedDataEncoder.from(types);
     const digest = TypedDataEncoder.hash(domain, types, message);
     const sig = new SigningKey(key).sign(digest);

@@ -4,8 +4,6 @@
 const { hashMessage, Wallet, toUtf8Bytes } = require("ethers");
 const { Rng } = require("./random.cjs");
 
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
 function main() {
   const seed = Number(process.argv[2] || 1);
   const count = Number(process.argv[3] || 10);
@@ -15,8 +13,7 @@ function main() {
     const message = rng.chance(0.5)
       ? rng.bytes(rng.pick([0, 1, 9, 10, 99, 100, 1000, rng.int(300)]))
       : toUtf8Bytes(rng.text());
-    let key;
-    do key = rng.hex(32); while (BigInt(key) === 0n || BigInt(key) >= N);
+    const key = rng.privateKey();
     const wallet = new Wallet(key);
     lines.push(JSON.stringify({
       hex: "0x" + Buffer.from(message).toString("hex"),

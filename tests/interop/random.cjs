@@ -3,6 +3,9 @@
 "use strict";
 const { getAddress, hexlify } = require("ethers");
 
+// The secp256k1 group order (SEC 2): private keys lie in [1, N-1].
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 class Rng {
   constructor(seed) {
     // xorshift128+ seeded through splitmix-style mixing of a 32-bit seed.
@@ -34,6 +37,11 @@ class Rng {
     return out;
   }
   hex(n) { return hexlify(this.bytes(n)); }
+  privateKey() {
+    let key;
+    do key = this.hex(32); while (BigInt(key) === 0n || BigInt(key) >= N);
+    return key;
+  }
   bigBits(bits) {  // uniform in [0, 2^bits), often near the edges
     const roll = this.int(6);
     const top = (1n << BigInt(bits)) - 1n;

@@ -244,10 +244,13 @@ def test_checksum_addresses_match_eth_utils(testkit, rng):
     for r in raw[:300]:
         s = to_checksum_address(r)
         letters = [i for i, ch in enumerate(s) if i >= 2 and ch.isalpha()]
-        if not letters or s[2:].islower() or s[2:].isupper():
+        if not letters:
             continue
         i = rng.choice(letters)
-        broken.append(s[:i] + s[i].swapcase() + s[i + 1:])
+        flipped = s[:i] + s[i].swapcase() + s[i + 1:]
+        if flipped[2:].islower() or flipped[2:].isupper():
+            continue  # single-case text carries no checksum and is rightly accepted
+        broken.append(flipped)
     answers = testkit.run([{"op": "parse_address", "address": b} for b in broken])
     assert broken and all(not a["ok"] and "checksum" in a["error"] for a in answers)
 
