@@ -3,6 +3,8 @@
 #include "testkit.hpp"
 #include "verinfer/crypto/abi.hpp"
 #include "verinfer/settle/merkle.hpp"
+#include "verinfer/settle/rlp.hpp"
+#include "verinfer/settle/transaction.hpp"
 
 namespace verinfer::testkit {
 namespace {
@@ -119,6 +121,163 @@ const OpRegistrar merkle_multiproof_op{"merkle_multiproof", [](const Json& r) ->
   if (!root_hash) return pass_error(root_hash);
   Json out = Json::object();
   out.set("valid", verify_merkle_multiproof(*root_hash, leaves, *proof, flags).has_value());
+  return out;
+}};
+
+// RLP items as JSON: a hex string is a byte string, an array is a list.
+Result<RlpItem> rlp_from_json(const Json& j) {
+  if (j.is_string()) {
+    auto b = from_hex(j.as_string());
+    if (!b) return pass_error(b);
+    return RlpItem(std::move(*b));
+  }
+  if (!j.is_array()) return fail(ErrorCode::invalid_argument, "rlp item must be a hex string or an array");
+  RlpItem out = RlpItem::list();
+  for (const auto& child : j.as_array()) {
+    auto c = rlp_from_json(child);
+    if (!c) return c;
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Json rlp_to_json(const RlpItem& item) {
+  if (item.is_bytes()) return Json(to_hex(item.as_bytes()));
+  Json out = Json::array();
+  for (const auto& child : item.as_list()) out.push_back(rlp_to_json(child));
+  return out;
+}
+
+// {item} -> {hex}
+const OpRegistrar rlp_encode_op{"rlp_encode", [](const Json& r) -> Result<Json> {
+  auto item = get_field(r, "item");
+  if (!item) return pass_error(item);
+  auto parsed = rlp_from_json(**item);
+  if (!parsed) return pass_error(parsed);
+  return Json(to_hex(rlp_encode(*parsed)));
+}};
+
+// {hex} -> {item}
+const OpRegistrar rlp_decode_op{"rlp_decode", [](const Json& r) -> Result<Json> {
+  auto hex = get_string(r, "hex");
+  if (!hex) return pass_error(hex);
+  auto bytes = from_hex(*hex);
+  if (!bytes) return pass_error(bytes);
+  auto item = rlp_decode(*bytes);
+  if (!item) return pass_error(item);
+  return rlp_to_json(*item);
+}};
+
+Result<U256> u256_field(const Json& r, std::string_view key) {
+  auto s = get_string(r, key);
+  if (!s) return pass_error(s);
+  return U256::parse(*s);
+}
+
+Result<std::uint64_t> u64_field(const Json& r, std::string_view key) {
+  auto v = get_field(r, key);
+  if (!v) return pass_error(v);
+  auto n = (*v)->get_uint64();
+  if (!n) return fail(ErrorCode::invalid_argument, "not a uint64", std::string(key));
+  return *n;
+}
+
+Result<Transaction> tx_from_json(const Json& r) {
+  auto type = u64_field(r, "type");
+  auto nonce = u64_field(r, "nonce");
+  auto gas = u64_field(r, "gas");
+  auto value = u256_field(r, "value");
+  auto data = get_string(r, "data");
+  if (!type) return pass_error(type);
+  if (!nonce) return pass_error(nonce);
+  if (!gas) return pass_error(gas);
+  if (!value) return pass_error(value);
+  if (!data) return pass_error(data);
+  auto data_bytes = from_hex(*data);
+  if (!data_bytes) return pass_error(data_bytes);
+  std::optional<Address> to;
+  if (const Json* t = r.find("to"); t != nullptr && t->is_string()) {
+    auto a = Address::from_hex(t->as_string());
+    if (!a) return pass_error(a);
+    to = *a;
+  }
+  if (*type == 0) {
+    LegacyTransaction tx;
+    if (const Json* c = r.find("chain_id"); c != nullptr && !c->is_null()) tx.chain_id = c->get_uint64();
+    auto price = u256_field(r, "gas_price");
+    if (!price) return pass_error(price);
+    tx.nonce = *nonce;
+    tx.gas_price = *price;
+    tx.gas_limit = *gas;
+    tx.to = to;
+    tx.value = *value;
+    tx.data = std::move(*data_bytes);
+    return Transaction(std::move(tx));
+  }
+  Eip1559Transaction tx;
+  auto chain = u64_field(r, "chain_id");
+  auto tip = u256_field(r, "max_priority_fee");
+  auto cap = u256_field(r, "max_fee");
+  if (!chain) return pass_error(chain);
+  if (!tip) return pass_error(tip);
+  if (!cap) return pass_error(cap);
+  tx.chain_id = *chain;
+  tx.nonce = *nonce;
+  tx.max_priority_fee_per_gas = *tip;
+  tx.max_fee_per_gas = *cap;
+  tx.gas_limit = *gas;
+  tx.to = to;
+  tx.value = *value;
+  tx.data = std::move(*data_bytes);
+  if (const Json* list = r.find("access_list"); list != nullptr && list->is_array()) {
+    for (const auto& e : list->as_array()) {
+      auto address = get_string(e, "address");
+      if (!address) return pass_error(address);
+      auto a = Address::from_hex(*address);
+      if (!a) return pass_error(a);
+      auto keys = hash_list(e, "storage_keys");
+      if (!keys) return pass_error(keys);
+      tx.access_list.push_back({*a, std::move(*keys)});
+    }
+  }
+  return Transaction(std::move(tx));
+}
+
+// {key, tx fields...} -> {raw, hash, from, signing_hash}
+const OpRegistrar tx_sign_op{"tx_sign", [](const Json& r) -> Result<Json> {
+  auto key_hex = get_string(r, "key");
+  if (!key_hex) return pass_error(key_hex);
+  auto key = PrivateKey::from_hex(*key_hex);
+  if (!key) return pass_error(key);
+  auto tx = tx_from_json(r);
+  if (!tx) return pass_error(tx);
+  auto signed_tx = sign_transaction(*tx, *key);
+  if (!signed_tx) return pass_error(signed_tx);
+  auto back = decode_signed_transaction(signed_tx->raw);
+  if (!back) return pass_error(back);
+  if (back->from != signed_tx->from || back->hash != signed_tx->hash || back->tx != signed_tx->tx) {
+    return fail(ErrorCode::internal, "decode(sign(tx)) differs from tx");
+  }
+  Json out = Json::object();
+  out.set("raw", to_hex(signed_tx->raw));
+  out.set("hash", signed_tx->hash.hex());
+  out.set("from", to_hex(signed_tx->from));
+  out.set("signing_hash", transaction_signing_hash(*tx).hex());
+  return out;
+}};
+
+// {raw} -> {hash, from, type}
+const OpRegistrar tx_decode_op{"tx_decode", [](const Json& r) -> Result<Json> {
+  auto raw = get_string(r, "raw");
+  if (!raw) return pass_error(raw);
+  auto bytes = from_hex(*raw);
+  if (!bytes) return pass_error(bytes);
+  auto tx = decode_signed_transaction(*bytes);
+  if (!tx) return pass_error(tx);
+  Json out = Json::object();
+  out.set("hash", tx->hash.hex());
+  out.set("from", to_hex(tx->from));
+  out.set("type", static_cast<std::uint64_t>(tx->tx.index() == 0 ? 0 : 2));
   return out;
 }};
 
