@@ -15,4 +15,5 @@
 #include "verinfer/verify/report.hpp"
 #include "verinfer/inference/request.hpp"
 #include "verinfer/transport/chat_stream.hpp"
+#include "verinfer/transport/http.hpp"
 #include "verinfer/transport/sse.hpp"
