@@ -2,6 +2,7 @@
 // transaction signing, so Python/Node peers can check them in bulk.
 #include "testkit.hpp"
 #include "verinfer/crypto/abi.hpp"
+#include "verinfer/settle/events.hpp"
 #include "verinfer/settle/merkle.hpp"
 #include "verinfer/settle/rlp.hpp"
 #include "verinfer/settle/transaction.hpp"
@@ -278,6 +279,30 @@ const OpRegistrar tx_decode_op{"tx_decode", [](const Json& r) -> Result<Json> {
   out.set("hash", tx->hash.hex());
   out.set("from", to_hex(tx->from));
   out.set("type", static_cast<std::uint64_t>(tx->tx.index() == 0 ? 0 : 2));
+  return out;
+}};
+
+// {signature, topics, data} -> {topic0, signature, event: {event, signature, args}}
+const OpRegistrar event_decode_op{"event_decode", [](const Json& r) -> Result<Json> {
+  auto signature = get_string(r, "signature");
+  if (!signature) return pass_error(signature);
+  auto abi = EventAbi::parse(*signature);
+  if (!abi) return pass_error(abi);
+  auto topics = hash_list(r, "topics");
+  if (!topics) return pass_error(topics);
+  auto data = get_string(r, "data");
+  if (!data) return pass_error(data);
+  auto bytes = from_hex(*data);
+  if (!bytes) return pass_error(bytes);
+  LogEntry log;
+  log.topics = std::move(*topics);
+  log.data = std::move(*bytes);
+  auto decoded = abi->decode(log);
+  if (!decoded) return pass_error(decoded);
+  Json out = Json::object();
+  out.set("topic0", abi->topic0().hex());
+  out.set("signature", abi->signature());
+  out.set("event", decoded->to_json());
   return out;
 }};
 
