@@ -13,6 +13,8 @@
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/sha2.hpp"
 #include "verinfer/verify/report.hpp"
+#include "verinfer/verify/nitro.hpp"
+#include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/inference/request.hpp"
 #include "verinfer/transport/chat_stream.hpp"
 #include "verinfer/transport/http.hpp"
