@@ -5,6 +5,7 @@
 #include "verinfer/settle/events.hpp"
 #include "verinfer/settle/merkle.hpp"
 #include "verinfer/settle/rlp.hpp"
+#include "verinfer/settle/rpc.hpp"
 #include "verinfer/settle/transaction.hpp"
 
 namespace verinfer::testkit {
@@ -304,6 +305,115 @@ const OpRegistrar event_decode_op{"event_decode", [](const Json& r) -> Result<Js
   out.set("signature", abi->signature());
   out.set("event", decoded->to_json());
   return out;
+}};
+
+Json result_json(const Result<Json>& r) {
+  Json out = Json::object();
+  out.set("ok", r.has_value());
+  if (r) {
+    out.set("result", *r);
+  } else {
+    out.set("code", std::string(to_string(r.error().code)));
+    out.set("error", r.error().to_string());
+  }
+  return out;
+}
+
+template <class T, class ToJson>
+Result<Json> map_result(const Result<T>& r, ToJson to_json) {
+  if (!r) return pass_error(r);
+  return to_json(*r);
+}
+
+// {url, call, expected_chain_id?, ...}: one RpcClient method against a test
+// server; the answer is what the method returned, as JSON.
+const OpRegistrar rpc_op{"rpc", [](const Json& r) -> Result<Json> {
+  auto url = get_string(r, "url");
+  auto what = get_string(r, "call");
+  if (!url) return pass_error(url);
+  if (!what) return pass_error(what);
+  RpcOptions options;
+  if (const Json* c = r.find("expected_chain_id")) options.expected_chain_id = c->get_uint64();
+  options.timeout = std::chrono::milliseconds(5000);
+  HttpClientOptions http_options;
+  http_options.retry.max_attempts = 1;
+  auto http = HttpClient::create(http_options);
+  if (!http) return pass_error(http);
+  auto client = RpcClient::create(*url, options, *http);
+  if (!client) return pass_error(client);
+  auto hash_arg = [&](std::string_view key) -> Result<Hash32> {
+    auto s = get_string(r, key);
+    if (!s) return pass_error(s);
+    return Hash32::from_hex(*s);
+  };
+  if (*what == "chain_id") return map_result(client->chain_id(), [](auto v) { return Json(v); });
+  if (*what == "check_chain_id") {
+    auto ok = client->check_chain_id();
+    if (!ok) return pass_error(ok);
+    return Json(true);
+  }
+  if (*what == "block_number") return map_result(client->block_number(), [](auto v) { return Json(v); });
+  if (*what == "gas_price") return map_result(client->gas_price(), [](const U256& v) { return Json(v.to_decimal()); });
+  if (*what == "receipt") {
+    auto hash = hash_arg("hash");
+    if (!hash) return pass_error(hash);
+    return map_result(client->transaction_receipt(*hash), [](const std::optional<TransactionReceipt>& v) {
+      return v ? receipt_to_json(*v) : Json(nullptr);
+    });
+  }
+  if (*what == "wait_receipt") {
+    auto hash = hash_arg("hash");
+    if (!hash) return pass_error(hash);
+    ReceiptWait wait;
+    wait.confirmations = r.find("confirmations") ? *r.find("confirmations")->get_uint64() : 1;
+    wait.deadline = std::chrono::milliseconds(r.find("deadline_ms") ? *r.find("deadline_ms")->get_uint64() : 2000);
+    wait.poll_interval = std::chrono::milliseconds(20);
+    return map_result(client->wait_for_receipt(*hash, wait), receipt_to_json);
+  }
+  if (*what == "logs") {
+    LogFilter filter;
+    filter.from_block = BlockTag(0);
+    filter.to_block = BlockTag::latest();
+    return map_result(client->logs(filter), [](const std::vector<LogEntry>& logs) {
+      Json out = Json::array();
+      for (const auto& l : logs) out.push_back(log_to_json(l));
+      return out;
+    });
+  }
+  if (*what == "block") {
+    return map_result(client->block_by_number(BlockTag::latest()), [](const std::optional<BlockHeader>& b) {
+      if (!b) return Json(nullptr);
+      Json out = Json::object();
+      out.set("number", b->number);
+      out.set("hash", b->hash.hex());
+      out.set("timestamp", b->timestamp);
+      return out;
+    });
+  }
+  if (*what == "send_raw") {
+    auto raw = get_string(r, "raw");
+    if (!raw) return pass_error(raw);
+    auto bytes = from_hex(*raw);
+    if (!bytes) return pass_error(bytes);
+    return map_result(client->send_raw_transaction(*bytes), [](const Hash32& h) { return Json(h.hex()); });
+  }
+  if (*what == "eth_call") {
+    CallRequest call;
+    call.to = Address{};
+    return map_result(client->eth_call(call), [](const Bytes& b) { return Json(to_hex(b)); });
+  }
+  if (*what == "batch") {
+    auto calls_json = get_field(r, "calls");
+    if (!calls_json) return pass_error(calls_json);
+    std::vector<RpcCall> calls;
+    for (const auto& c : (*calls_json)->as_array()) calls.push_back({c.find("method")->as_string(), *c.find("params")});
+    return map_result(client->batch(calls), [](const std::vector<Result<Json>>& answers) {
+      Json out = Json::array();
+      for (const auto& a : answers) out.push_back(result_json(a));
+      return out;
+    });
+  }
+  return fail(ErrorCode::invalid_argument, "unknown rpc call", *what);
 }};
 
 }  // namespace
