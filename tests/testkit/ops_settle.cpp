@@ -3,6 +3,8 @@
 #include "testkit.hpp"
 #include "verinfer/crypto/abi.hpp"
 #include "verinfer/settle/events.hpp"
+#include "verinfer/settle/inference.hpp"
+#include "verinfer/settle/settlement.hpp"
 #include "verinfer/settle/merkle.hpp"
 #include "verinfer/settle/rlp.hpp"
 #include "verinfer/settle/rpc.hpp"
@@ -414,6 +416,154 @@ const OpRegistrar rpc_op{"rpc", [](const Json& r) -> Result<Json> {
     });
   }
   return fail(ErrorCode::invalid_argument, "unknown rpc call", *what);
+}};
+
+Json report_json(const VerificationReport& report) {
+  Json out = Json::object();
+  out.set("ok", true);
+  out.set("verified", report.ok());
+  Json checks = Json::array();
+  for (const auto& c : report.checks()) {
+    Json j = Json::object();
+    j.set("name", c.name);
+    j.set("passed", c.passed);
+    j.set("actual", c.actual);
+    checks.push_back(std::move(j));
+  }
+  out.set("checks", std::move(checks));
+  return out;
+}
+
+Result<Address> address_field(const Json& r, std::string_view key) {
+  auto s = get_string(r, key);
+  if (!s) return pass_error(s);
+  return Address::from_hex(*s);
+}
+
+// {url, registry, tee_id, tee_type} -> {entry, active, active_count}
+const OpRegistrar registry_read_op{"registry_read", [](const Json& r) -> Result<Json> {
+  auto url = get_string(r, "url");
+  auto registry = address_field(r, "registry");
+  auto tee_id_text = get_string(r, "tee_id");
+  if (!url) return pass_error(url);
+  if (!registry) return pass_error(registry);
+  if (!tee_id_text) return pass_error(tee_id_text);
+  auto tee_id = Hash32::from_hex(*tee_id_text);
+  if (!tee_id) return pass_error(tee_id);
+  auto rpc = RpcClient::create(*url);
+  if (!rpc) return pass_error(rpc);
+  auto entry = read_registry_tee(*rpc, *registry, *tee_id);
+  if (!entry) return pass_error(entry);
+  auto active = read_registry_tee_active(*rpc, *registry, *tee_id);
+  if (!active) return pass_error(active);
+  auto list = read_registry_active_tees(*rpc, *registry, entry->tee_type);
+  if (!list) return pass_error(list);
+  Json e = Json::object();
+  e.set("tee_id", entry->tee_id->hex());
+  e.set("owner", entry->owner.hex());
+  e.set("payment_address", entry->payment_address.hex());
+  e.set("endpoint", entry->endpoint);
+  e.set("public_key", to_hex(entry->public_key));
+  e.set("tls_certificate_bytes", static_cast<std::uint64_t>(entry->tls_certificate.size()));
+  e.set("pcr_hash", entry->pcr_hash.hex());
+  e.set("tee_type", static_cast<std::uint64_t>(entry->tee_type));
+  e.set("enabled", entry->enabled);
+  e.set("registered_at", entry->registered_at);
+  Json out = Json::object();
+  out.set("entry", std::move(e));
+  out.set("active", *active);
+  Json ids = Json::array();
+  for (const auto& t : *list) ids.push_back(t.tee_id->hex());
+  out.set("active_ids", std::move(ids));
+  return out;
+}};
+
+// {url, key, contract, model, mode, numbers: [{name, values: [[v, d]], shape}], strings: [{name, values}]}
+const OpRegistrar inference_run_op{"inference_run", [](const Json& r) -> Result<Json> {
+  auto url = get_string(r, "url");
+  auto key_hex = get_string(r, "key");
+  auto contract = address_field(r, "contract");
+  auto model = get_string(r, "model");
+  if (!url) return pass_error(url);
+  if (!key_hex) return pass_error(key_hex);
+  if (!contract) return pass_error(contract);
+  if (!model) return pass_error(model);
+  auto key = PrivateKey::from_hex(*key_hex);
+  if (!key) return pass_error(key);
+  ModelInput input;
+  for (const auto& t : r.find("numbers")->as_array()) {
+    NumberTensor tensor{t.find("name")->as_string(), {}, {}};
+    for (const auto& v : t.find("values")->as_array()) {
+      tensor.values.push_back({*v.as_array()[0].get_int64(), *v.as_array()[1].get_int64()});
+    }
+    for (const auto& d : t.find("shape")->as_array()) tensor.shape.push_back(static_cast<std::uint32_t>(*d.get_uint64()));
+    input.numbers.push_back(std::move(tensor));
+  }
+  for (const auto& t : r.find("strings")->as_array()) {
+    StringTensor tensor{t.find("name")->as_string(), {}};
+    for (const auto& v : t.find("values")->as_array()) tensor.values.push_back(v.as_string());
+    input.strings.push_back(std::move(tensor));
+  }
+  auto rpc = RpcClient::create(*url);
+  if (!rpc) return pass_error(rpc);
+  auto mode = static_cast<InferenceMode>(*r.find("mode")->get_uint64());
+  auto run = run_inference(*rpc, *key, *contract, *model, mode, input);
+  if (!run) return pass_error(run);
+  Json numbers = Json::array();
+  for (const auto& t : run->output.numbers) {
+    Json values = Json::array();
+    for (const auto& v : t.values) {
+      Json pair = Json::array();
+      pair.push_back(v.value);
+      pair.push_back(v.decimals);
+      values.push_back(std::move(pair));
+    }
+    Json j = Json::object();
+    j.set("name", t.name);
+    j.set("values", std::move(values));
+    numbers.push_back(std::move(j));
+  }
+  Json strings = Json::array();
+  for (const auto& t : run->output.strings) {
+    Json values = Json::array();
+    for (const auto& v : t.values) values.push_back(v);
+    Json j = Json::object();
+    j.set("name", t.name);
+    j.set("values", std::move(values));
+    strings.push_back(std::move(j));
+  }
+  Json jsons = Json::object();
+  for (const auto& [k, v] : run->output.jsons) jsons.set(k, v);
+  Json out = Json::object();
+  out.set("tx", run->receipt.transaction_hash.hex());
+  out.set("numbers", std::move(numbers));
+  out.set("strings", std::move(strings));
+  out.set("jsons", std::move(jsons));
+  return out;
+}};
+
+// {url, tx, token, payer, pay_to, max_amount, nonce?} -> report
+const OpRegistrar x402_check_op{"x402_check", [](const Json& r) -> Result<Json> {
+  auto url = get_string(r, "url");
+  auto tx_text = get_string(r, "tx");
+  auto token = address_field(r, "token");
+  auto payer = address_field(r, "payer");
+  auto pay_to = address_field(r, "pay_to");
+  auto amount = u256_field(r, "max_amount");
+  if (!url) return pass_error(url);
+  if (!tx_text) return pass_error(tx_text);
+  if (!token) return pass_error(token);
+  if (!payer) return pass_error(payer);
+  if (!pay_to) return pass_error(pay_to);
+  if (!amount) return pass_error(amount);
+  auto tx = Hash32::from_hex(*tx_text);
+  if (!tx) return pass_error(tx);
+  auto rpc = RpcClient::create(*url);
+  if (!rpc) return pass_error(rpc);
+  auto receipt = rpc->transaction_receipt(*tx);
+  if (!receipt) return pass_error(receipt);
+  if (!*receipt) return fail(ErrorCode::verification_failed, "no receipt", tx->hex());
+  return report_json(check_x402_receipt(**receipt, X402Expectation{*token, *payer, *pay_to, *amount, std::nullopt}));
 }};
 
 }  // namespace

@@ -1,0 +1,125 @@
+// verinfer settlement check --response RESP.json --tx HASH --rpc URL [--contract ADDR] [--dump DUMP.json]
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "verinfer/crypto/address.hpp"
+#include "verinfer/settle/settlement.hpp"
+
+namespace verinfer::cli {
+namespace {
+
+// The settled leaf from a response's tee_* fields (as the gateway sends them).
+Result<SettlementLeaf> leaf_from_response(const Json& response) {
+  auto text = [&](std::string_view key) -> Result<std::string> {
+    const Json* v = response.find(key);
+    if (v == nullptr || !v->is_string()) return fail(ErrorCode::invalid_argument, "response lacks " + std::string(key));
+    return v->as_string();
+  };
+  auto tee_id = text("tee_id");
+  auto request_hash = text("tee_request_hash");
+  auto output_hash = text("tee_output_hash");
+  auto signature = text("tee_signature");
+  if (!tee_id || !request_hash || !output_hash || !signature) {
+    return std::unexpected(!tee_id ? tee_id.error() : !request_hash ? request_hash.error()
+                           : !output_hash ? output_hash.error() : signature.error());
+  }
+  const Json* ts = response.find("tee_timestamp");
+  if (ts == nullptr || !ts->get_uint64()) return fail(ErrorCode::invalid_argument, "response lacks tee_timestamp");
+  SettlementLeaf leaf;
+  auto id = Hash32::from_hex(*tee_id);
+  auto in = Hash32::from_hex(*request_hash);
+  auto out = Hash32::from_hex(*output_hash);
+  auto sig = from_base64(*signature);
+  if (!id || !in || !out || !sig) return fail(ErrorCode::invalid_argument, "response has a malformed tee_* field");
+  return SettlementLeaf{*id, *in, *out, *sig, U256(*ts->get_uint64())};
+}
+
+int run(const Args& args) {
+  auto response_path = args.option("--response");
+  auto rpc_url = args.option("--rpc");
+  auto tx_text = args.option("--tx");
+  if (!response_path || !rpc_url || !tx_text || !args.positional().empty()) {
+    return unusable("settlement check needs --response, --tx and --rpc");
+  }
+  auto response_text = read_input(*response_path);
+  if (!response_text) return unusable(response_text.error());
+  auto response = parse_json(*response_text);
+  if (!response) return unusable(response.error());
+  auto leaf = leaf_from_response(*response);
+  if (!leaf) return unusable(leaf.error());
+  auto tx = Hash32::from_hex(*tx_text);
+  if (!tx) return unusable("--tx: " + tx.error().to_string());
+  std::optional<Address> contract;
+  if (auto c = args.option("--contract")) {
+    auto a = parse_address(*c);
+    if (!a) return unusable("--contract: " + a.error().to_string());
+    contract = *a;
+  }
+  auto rpc = RpcClient::create(*rpc_url);
+  if (!rpc) return unusable(rpc.error());
+  auto receipt = rpc->transaction_receipt(*tx);
+  if (!receipt) return unusable(receipt.error());
+  VerificationReport report;
+  if (!*receipt) {
+    report.fail("settlement.receipt", ErrorCode::verification_failed, "no receipt for the settlement transaction",
+                tx->hex(), "unknown or pending");
+  } else {
+    const LogEntry* batch_log = nullptr;
+    for (const auto& log : (*receipt)->logs) {
+      if (batch_settlement_event().matches(log) && (!contract || log.address == *contract)) batch_log = &log;
+    }
+    if (batch_log != nullptr) {
+      auto dump_path = args.option("--dump");
+      if (!dump_path) return unusable("the transaction settles a batch: give its tree dump with --dump");
+      auto dump_text = read_input(*dump_path);
+      if (!dump_text) return unusable(dump_text.error());
+      auto event = decode_batch_settlement(*batch_log);
+      if (!event) return unusable(event.error());
+      auto dump = parse_merkle_dump(*dump_text);
+      if (!dump) {
+        report.fail("settlement.batch_dump", dump.error().code, dump.error().message, "consistent dump",
+                    dump.error().detail);
+      } else {
+        report.merge(check_batch_inclusion(*event, *dump, *leaf));
+      }
+    } else {
+      report.merge(check_individual_settlement_receipt(**receipt, *leaf, contract));
+    }
+  }
+  if (args.json()) {
+    Json checks = Json::array();
+    for (const auto& c : report.checks()) {
+      Json j = Json::object();
+      j.set("name", c.name);
+      j.set("passed", c.passed);
+      j.set("expected", c.expected);
+      j.set("actual", c.actual);
+      if (!c.passed) j.set("reason", c.reason);
+      checks.push_back(std::move(j));
+    }
+    Json out = Json::object();
+    out.set("verified", report.ok());
+    out.set("checks", std::move(checks));
+    std::cout << out.dump() << '\n';
+  } else {
+    std::cout << report.to_string() << '\n';
+  }
+  return report.ok() ? kExitOk : kExitRejected;
+}
+
+const Registrar registrar{Command{
+    "settlement check", "check that a TEE response was settled on chain (individual or batch)",
+    "usage: verinfer settlement check --response RESP.json --tx HASH --rpc URL [--contract ADDR]\n"
+    "                                 [--dump DUMP.json] [--json]\n\n"
+    "Builds the settlement leaf from the response's tee_* fields, fetches the\n"
+    "settlement transaction's receipt and checks either its IndividualSettlement\n"
+    "event field by field, or (for a BatchSettlement) that the response's leaf is\n"
+    "in the given tree dump under the settled root.\n"
+    "Exit 0 verified, 1 rejected, 2 unusable input.\n\n"
+    "examples:\n"
+    "  verinfer settlement check --response resp.json --tx 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
+    "  verinfer settlement check --response resp.json --tx 0x77aa...01 --rpc http://127.0.0.1:8545 --dump batch.json",
+    {}, run}};
+
+}  // namespace
+}  // namespace verinfer::cli
