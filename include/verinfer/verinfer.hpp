@@ -8,6 +8,7 @@
 #include "verinfer/crypto/address.hpp"
 #include "verinfer/crypto/eip191.hpp"
 #include "verinfer/crypto/eip712.hpp"
+#include "verinfer/crypto/hpke.hpp"
 #include "verinfer/crypto/secp256k1.hpp"
 #include "verinfer/crypto/u256.hpp"
 #include "verinfer/crypto/keccak.hpp"
@@ -18,4 +19,5 @@
 #include "verinfer/inference/request.hpp"
 #include "verinfer/transport/chat_stream.hpp"
 #include "verinfer/transport/http.hpp"
+#include "verinfer/transport/ohttp.hpp"
 #include "verinfer/transport/sse.hpp"
