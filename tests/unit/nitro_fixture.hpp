@@ -225,6 +225,14 @@ class SyntheticNitro {
   X509* leaf_ = nullptr;
 };
 
+/// The check of that name in a report, or nullptr.
+inline const Check* find_check(const VerificationReport& report, std::string_view name) {
+  for (const auto& c : report.checks()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
 /// 48-byte PCR filled with `fill`.
 inline Bytes pcr48(std::uint8_t fill) { return Bytes(48, fill); }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 using namespace verinfer;
+using test::find_check;
 using test::utc;
 
 namespace {
@@ -17,13 +18,6 @@ namespace {
 const Json& expected_json() {
   static const Json doc = test::load_json(test::vectors_dir() / "nitro/expected.json");
   return doc;
-}
-
-const Check* find_check(const VerificationReport& report, std::string_view name) {
-  for (const auto& c : report.checks()) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
 }
 
 Bytes nonce_of_vector() { return test::hex_bytes(test::str(expected_json(), "nonce_hex")); }

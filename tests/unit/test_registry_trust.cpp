@@ -7,6 +7,7 @@
 #include "verinfer/verify/registry_trust.hpp"
 
 using namespace verinfer;
+using test::find_check;
 
 namespace {
 
@@ -49,13 +50,6 @@ struct Enclave {
     return e;
   }
 };
-
-const Check* find_check(const VerificationReport& report, std::string_view name) {
-  for (const auto& c : report.checks()) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
 
 }  // namespace
 
