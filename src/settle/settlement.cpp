@@ -43,11 +43,6 @@ Result<Bytes> call_registry(const RpcClient& rpc, const Address& registry, std::
 
 }  // namespace
 
-SettlementLeaf settlement_leaf(const TeeResponse& response) {
-  return SettlementLeaf{response.tee_id, response.request_hash, response.output_hash, response.signature,
-                        U256(response.timestamp)};
-}
-
 void check_individual_settlement(const IndividualSettlementEvent& event, const SettlementLeaf& expected,
                                  VerificationReport& report) {
   compare(report, sc::kTeeId, expected.tee_id.hex(), event.tee_id.hex(), "teeId");

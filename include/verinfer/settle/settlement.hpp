@@ -17,9 +17,10 @@
 #include "verinfer/settle/rpc.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/report.hpp"
-#include "verinfer/verify/tee_response.hpp"
 
 namespace verinfer {
+
+struct TeeResponse;  // verinfer/verify/tee_response.hpp
 
 /// The leaf a facilitator settles for this response (PROTOCOL.md section 5).
 [[nodiscard]] SettlementLeaf settlement_leaf(const TeeResponse& response);
