@@ -501,15 +501,6 @@ struct Failure {
   bool retryable = false;
 };
 
-// Built field by field so Error may grow members without touching this.
-Error error_of(ErrorCode code, std::string message, std::string detail) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  e.detail = std::move(detail);
-  return e;
-}
-
 std::string curl_detail(CURLcode code, const Attempt& a) {
   std::string detail = curl_easy_strerror(code);
   if (a.errbuf[0] != '\0') detail += std::string(": ") + a.errbuf.data();
@@ -520,31 +511,31 @@ Failure classify(CURLcode code, const Attempt& a, Clock::time_point deadline, mi
   std::string detail = curl_detail(code, a);
   switch (code) {
     case CURLE_ABORTED_BY_CALLBACK:
-      if (!a.pin_failure.empty()) return {error_of(ErrorCode::untrusted, "TLS pin check failed", a.pin_failure), false};
-      if (a.cancelled) return {error_of(ErrorCode::cancelled, "cancelled", "after " + std::to_string(a.body_bytes) + " body bytes"), false};
-      return {error_of(ErrorCode::internal, "transfer aborted", detail), false};
+      if (!a.pin_failure.empty()) return {Error(ErrorCode::untrusted, "TLS pin check failed", a.pin_failure), false};
+      if (a.cancelled) return {Error(ErrorCode::cancelled, "cancelled", "after " + std::to_string(a.body_bytes) + " body bytes"), false};
+      return {Error(ErrorCode::internal, "transfer aborted", detail), false};
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
       if (a.header_bytes > kMaxHeaderBytes) {
-        return {error_of(ErrorCode::resource_exhausted, "response headers too large",
+        return {Error(ErrorCode::resource_exhausted, "response headers too large",
                  "limit " + std::to_string(kMaxHeaderBytes) + " bytes"), false};
       }
       if (a.over_limit || code == CURLE_FILESIZE_EXCEEDED) {
-        return {error_of(ErrorCode::resource_exhausted, "response body too large",
+        return {Error(ErrorCode::resource_exhausted, "response body too large",
                  "limit " + std::to_string(a.limit) + " bytes; " + detail), false};
       }
-      return {error_of(ErrorCode::internal, "cannot store the response", detail), false};
+      return {Error(ErrorCode::internal, "cannot store the response", detail), false};
     case CURLE_OPERATION_TIMEDOUT:
       if (!a.dispatched && Clock::now() + milliseconds(5) < deadline) {
-        return {error_of(ErrorCode::unavailable, "connect timed out", detail), true};
+        return {Error(ErrorCode::unavailable, "connect timed out", detail), true};
       }
-      return {error_of(ErrorCode::deadline_exceeded, "deadline of " + std::to_string(budget.count()) + " ms exceeded",
+      return {Error(ErrorCode::deadline_exceeded, "deadline of " + std::to_string(budget.count()) + " ms exceeded",
                std::to_string(a.body_bytes) + " body bytes received; " + detail), false};
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
     case CURLE_SSL_CONNECT_ERROR:
-      return {error_of(ErrorCode::unavailable, "connection failed", detail), true};
+      return {Error(ErrorCode::unavailable, "connection failed", detail), true};
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -552,19 +543,19 @@ Failure classify(CURLcode code, const Attempt& a, Clock::time_point deadline, mi
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_PROXY:
-      return {error_of(ErrorCode::unavailable, "connection lost", detail), true};
+      return {Error(ErrorCode::unavailable, "connection lost", detail), true};
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-      return {error_of(ErrorCode::untrusted, "TLS verification failed", detail), false};
+      return {Error(ErrorCode::untrusted, "TLS verification failed", detail), false};
     case CURLE_SSL_CACERT_BADFILE:
-      return {error_of(ErrorCode::invalid_argument, "CA file unusable", detail), false};
+      return {Error(ErrorCode::invalid_argument, "CA file unusable", detail), false};
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return {error_of(ErrorCode::invalid_argument, "bad URL", detail), false};
+      return {Error(ErrorCode::invalid_argument, "bad URL", detail), false};
     default:
-      return {error_of(ErrorCode::unavailable, "transfer failed", detail), false};
+      return {Error(ErrorCode::unavailable, "transfer failed", detail), false};
   }
 }
 
@@ -633,7 +624,7 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& request, const Bod
 
   for (int attempt = 1;; ++attempt) {
     if (request.cancel && request.cancel->cancelled()) {
-      return failure(error_of(ErrorCode::cancelled, "cancelled", "before attempt " + std::to_string(attempt)));
+      return failure(Error(ErrorCode::cancelled, "cancelled", "before attempt " + std::to_string(attempt)));
     }
     auto slot = acquire();
     if (!slot) return failure(slot.error());
@@ -657,7 +648,7 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& request, const Bod
     if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && a.sink_stopped)) {
       int status = a.response.status;
       if (!internal::is_retryable_status(status)) return std::move(a.response);
-      f.error = error_of(ErrorCode::unavailable, "HTTP " + std::to_string(status),
+      f.error = Error(ErrorCode::unavailable, "HTTP " + std::to_string(status),
                          "body: " + excerpt(a.response.text()));
       f.retryable = true;
       if (const std::string* ra = a.response.headers.find("Retry-After")) {
@@ -666,7 +657,7 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& request, const Bod
     } else {
       f = classify(code, a, deadline, budget);
       if (f.retryable && a.delivered) {
-        return failure(error_of(ErrorCode::unavailable, "response truncated: " + f.error.message + " after " +
+        return failure(Error(ErrorCode::unavailable, "response truncated: " + f.error.message + " after " +
                                             std::to_string(a.body_bytes) + " body bytes",
                                  f.error.detail));
       }
@@ -689,7 +680,7 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& request, const Bod
     }
     while (Clock::now() < resume) {
       if (request.cancel && request.cancel->cancelled()) {
-        return failure(error_of(ErrorCode::cancelled, "cancelled", "while waiting to retry"));
+        return failure(Error(ErrorCode::cancelled, "cancelled", "while waiting to retry"));
       }
       std::this_thread::sleep_for(std::min(kPollSlice, std::chrono::ceil<milliseconds>(resume - Clock::now())));
     }

@@ -11,15 +11,6 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Built field by field so Error may grow members without touching this.
-Error error_of(ErrorCode code, std::string message, std::string detail) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  e.detail = std::move(detail);
-  return e;
-}
-
 bool all_ascii_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -58,21 +49,15 @@ Status SseParser::feed(ByteView bytes) {
       }
     }
     std::size_t end = in.find_first_of("\r\n", pos);
-    if (end == std::string_view::npos) {
-      std::size_t more = in.size() - pos;
-      if (line_.size() + more > limits_.max_line_bytes) {
-        return fail_with(error_of(ErrorCode::resource_exhausted, "SSE line too long",
-                          "limit " + std::to_string(limits_.max_line_bytes) + " bytes, got at least " +
-                              std::to_string(line_.size() + more)));
-      }
-      line_.append(in.substr(pos));
-      break;
-    }
-    std::string_view piece = in.substr(pos, end - pos);
+    std::string_view piece = in.substr(pos, end == std::string_view::npos ? in.size() - pos : end - pos);
     if (line_.size() + piece.size() > limits_.max_line_bytes) {
-      return fail_with(error_of(ErrorCode::resource_exhausted, "SSE line too long",
-                        "limit " + std::to_string(limits_.max_line_bytes) + " bytes, got " +
-                            std::to_string(line_.size() + piece.size())));
+      return fail_with(Error(ErrorCode::resource_exhausted, "SSE line too long",
+                             "limit " + std::to_string(limits_.max_line_bytes) + " bytes, got at least " +
+                                 std::to_string(line_.size() + piece.size())));
+    }
+    if (end == std::string_view::npos) {  // the line goes on in the next chunk
+      line_.append(piece);
+      break;
     }
     Status st;
     if (line_.empty()) {

@@ -85,22 +85,18 @@ class TlsIdentity {
     std::ofstream(path, std::ios::binary) << pem();
     return path;
   }
-  [[nodiscard]] Hash32 cert_sha256() const {
-    unsigned char* der = nullptr;
-    int len = i2d_X509(cert_.get(), &der);
-    Hash32 h = sha256(ByteView(der, static_cast<std::size_t>(len)));
-    OPENSSL_free(der);
-    return h;
-  }
-  [[nodiscard]] Hash32 spki_sha256() const {
-    unsigned char* der = nullptr;
-    int len = i2d_PUBKEY(key_.get(), &der);
-    Hash32 h = sha256(ByteView(der, static_cast<std::size_t>(len)));
-    OPENSSL_free(der);
-    return h;
-  }
+  [[nodiscard]] Hash32 cert_sha256() const { return der_sha256(i2d_X509, cert_.get()); }
+  [[nodiscard]] Hash32 spki_sha256() const { return der_sha256(i2d_PUBKEY, key_.get()); }
 
  private:
+  template <class Encode, class T>
+  static Hash32 der_sha256(Encode encode, const T* object) {
+    unsigned char* der = nullptr;
+    int len = encode(object, &der);
+    Hash32 h = sha256(ByteView(der, static_cast<std::size_t>(len)));
+    OPENSSL_free(der);
+    return h;
+  }
   long next_serial() {
     static std::atomic<long> counter{1};
     serial_ = counter++;
@@ -214,6 +210,24 @@ class TestHttpServer {
           SSL_CTX_use_PrivateKey(ctx_, tls->key()) != 1) {
         throw std::runtime_error("TLS server setup failed");
       }
+      // Records what the client offers in ALPN and settles on HTTP/1.1.
+      SSL_CTX_set_alpn_select_cb(
+          ctx_,
+          [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+             void* self) -> int {
+            auto* server = static_cast<TestHttpServer*>(self);
+            std::lock_guard lock(server->mutex_);
+            for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
+              std::string proto(reinterpret_cast<const char*>(in + i + 1), in[i]);
+              server->alpn_offered_.push_back(proto);
+              if (proto == "http/1.1") {
+                *out = in + i + 1;
+                *outlen = in[i];
+              }
+            }
+            return *outlen != 0 ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;
+          },
+          this);
     }
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -258,6 +272,11 @@ class TestHttpServer {
   /// Bytes handlers managed to write (to show a client stopped reading early).
   [[nodiscard]] std::size_t bytes_written() const { return bytes_written_.load(); }
   void add_written(std::size_t n) { bytes_written_ += n; }
+  /// ALPN protocol names the clients offered, in order.
+  [[nodiscard]] std::vector<std::string> alpn_offered() const {
+    std::lock_guard lock(mutex_);
+    return alpn_offered_;
+  }
   [[nodiscard]] std::vector<ReceivedRequest> received() const {
     std::lock_guard lock(mutex_);
     return received_;
@@ -363,6 +382,7 @@ class TestHttpServer {
   std::vector<std::thread> workers_;
   std::vector<int> open_fds_;
   std::vector<ReceivedRequest> received_;
+  std::vector<std::string> alpn_offered_;
   mutable std::mutex mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
