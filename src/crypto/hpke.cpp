@@ -70,17 +70,6 @@ Status check_aead_inputs(const AeadParams& aead, ByteView key, ByteView nonce, B
   return {};
 }
 
-// Seal/Open (section 5.2) nonce: base_nonce XOR I2OSP(seq, Nn).
-SecretBytes sequence_nonce(const ContextState& s) {
-  SecretBytes nonce(s.base_nonce.view());
-  std::uint64_t seq = s.sequence;
-  for (std::size_t i = 0; i < 8 && i < nonce.size(); ++i) {
-    nonce.data()[nonce.size() - 1 - i] ^= static_cast<std::uint8_t>(seq & 0xff);
-    seq >>= 8;
-  }
-  return nonce;
-}
-
 // The sequence counter is 64 bits, far below 2^(8*Nn) - 1; refusing its last
 // value keeps the nonce from ever repeating (section 5.2 MessageLimitReached).
 Status check_sequence(const ContextState& s) {
@@ -127,6 +116,15 @@ Result<HpkeRecipientContext> recipient_from(const HpkeSuite& suite, ByteView enc
 }
 
 }  // namespace
+
+SecretBytes xor_counter(const SecretBytes& base, std::uint64_t counter) {
+  SecretBytes nonce(base.view());
+  for (std::size_t i = 0; i < 8 && i < nonce.size(); ++i) {
+    nonce.data()[nonce.size() - 1 - i] ^= static_cast<std::uint8_t>(counter & 0xff);
+    counter >>= 8;
+  }
+  return nonce;
+}
 
 Result<AeadParams> aead_params(std::uint16_t aead_id) {
   switch (aead_id) {
@@ -487,7 +485,7 @@ const HpkeSuite& HpkeSenderContext::suite() const noexcept { return state_->suit
 
 Result<Bytes> HpkeSenderContext::seal(ByteView aad, ByteView plaintext) {
   if (auto ok = hpke_detail::check_sequence(*state_); !ok) return std::unexpected(ok.error());
-  auto nonce = hpke_detail::sequence_nonce(*state_);
+  auto nonce = hpke_detail::xor_counter(state_->base_nonce, state_->sequence);
   auto ct = hpke_detail::aead_seal(state_->aead, state_->key.view(), nonce.view(), aad, plaintext);
   if (ct) ++state_->sequence;
   return ct;
@@ -510,7 +508,7 @@ const X25519PublicKey& HpkeRecipientContext::enc() const noexcept { return state
 
 Result<Bytes> HpkeRecipientContext::open(ByteView aad, ByteView ciphertext) {
   if (auto ok = hpke_detail::check_sequence(*state_); !ok) return std::unexpected(ok.error());
-  auto nonce = hpke_detail::sequence_nonce(*state_);
+  auto nonce = hpke_detail::xor_counter(state_->base_nonce, state_->sequence);
   auto pt = hpke_detail::aead_open(state_->aead, state_->key.view(), nonce.view(), aad, ciphertext);
   if (!pt) {
     Error e = pt.error();

@@ -76,6 +76,10 @@ struct ContextState {
   std::uint64_t sequence = 0;
 };
 
+/// base XOR I2OSP(counter, base.size()): the per-message nonce of HPKE's
+/// Seal/Open (RFC 9180 section 5.2) and of chunked OHTTP responses.
+[[nodiscard]] SecretBytes xor_counter(const SecretBytes& base, std::uint64_t counter);
+
 /// HKDF-SHA256 (RFC 5869). An empty salt means Nh zero bytes.
 [[nodiscard]] SecretBytes hkdf_extract(ByteView salt, ByteView ikm);
 /// length <= 255 * Nh, otherwise invalid_argument.

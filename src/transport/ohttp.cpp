@@ -307,13 +307,7 @@ Result<std::unique_ptr<ResponseState>> derive_response_state(const AeadParams& a
 }
 
 SecretBytes chunk_nonce(const ResponseState& state) {
-  SecretBytes nonce(state.nonce.view());
-  std::uint64_t counter = state.counter;
-  for (std::size_t i = 0; i < 8 && i < nonce.size(); ++i) {
-    nonce.data()[nonce.size() - 1 - i] ^= static_cast<std::uint8_t>(counter & 0xff);
-    counter >>= 8;
-  }
-  return nonce;
+  return hpke_detail::xor_counter(state.nonce, state.counter);
 }
 
 std::optional<Varint> decode_quic_varint(ByteView in) {
