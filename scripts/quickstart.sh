@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run the demo.
+# The main job: set up, build, start the local devnet, make one paid,
+# verified, settled chat call, print every check, and stop the devnet.
+# Exits 0 only when every required check passed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 BUILD="${VERINFER_BUILD_DIR:-$ROOT/build}"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" --parallel "$(nproc)"
+cmake --build "$BUILD" --parallel "$(nproc)" --target example_devnet_chat verinfer_cli
+
+started_devnet=0
+if ! curl -sf -o /dev/null "http://127.0.0.1:${DEVNET_GATEWAY_PORT:-8600}/health"; then
+  "$ROOT/devnet/start.sh"
+  started_devnet=1
+fi
+stop_devnet() { if [ "$started_devnet" = 1 ]; then "$ROOT/devnet/stop.sh" >/dev/null; fi; }
+trap stop_devnet EXIT
+
 echo
-"$BUILD/examples/example_primitives"
+VERINFER_DEVNET_PROFILE="$ROOT/devnet/run/profile.json" "$BUILD/examples/example_devnet_chat"

@@ -11,9 +11,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates openssl
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl curl
   libssl-dev libcurl4-openssl-dev libsimdjson-dev libfmt-dev doctest-dev
-  libsecp256k1-dev libcbor-dev libbenchmark-dev python3-dev python3-venv
+  libsecp256k1-dev libcbor-dev libbenchmark-dev libcpp-httplib-dev python3-dev python3-venv
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,5 +1,5 @@
-# Installs verinfer into a scratch prefix, then configures, builds and runs
-# tests/consumer against it with find_package(verinfer CONFIG REQUIRED).
+# Installs this build of verinfer into a scratch prefix, then configures,
+# builds and runs tests/consumer against it with find_package(verinfer CONFIG).
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 function(run)
@@ -8,11 +8,7 @@ function(run)
     message(FATAL_ERROR "failed: ${ARGV}\n${out}\n${err}")
   endif()
 endfunction()
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR}
-    -DCMAKE_BUILD_TYPE=Release -DVERINFER_TESTS=OFF -DVERINFER_EXAMPLES=OFF
-    -DVERINFER_CLI=OFF -DVERINFER_INSTALL=ON -DCMAKE_INSTALL_PREFIX=${prefix})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib --parallel 2)
-run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib)
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/app -G ${GENERATOR}
     -DCMAKE_PREFIX_PATH=${prefix})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/app)

@@ -5,14 +5,21 @@
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/sha2.hpp"
 #include "verinfer/json.hpp"
+#include "verinfer/verify/report.hpp"
 
 namespace verinfer::python {
+
+py::list report_to_python(const VerificationReport& report);
 
 void raise(const Error& error) {
   py::object errors = py::module_::import("verinfer.errors");
   py::object cls = errors.attr("error_class")(std::string(to_string(error.code)));
-  PyErr_SetObject(cls.ptr(), cls(error.message, std::string(to_string(error.code)),
-                                 error.detail).ptr());
+  py::object instance = cls(error.message, std::string(to_string(error.code)), error.detail);
+  if (error.report) {
+    py::object report_cls = py::module_::import("verinfer.results").attr("Report");
+    instance.attr("report") = report_cls.attr("from_raw")(report_to_python(*error.report));
+  }
+  PyErr_SetObject(cls.ptr(), instance.ptr());
   throw py::error_already_set();
 }
 

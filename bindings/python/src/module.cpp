@@ -5,4 +5,6 @@
 PYBIND11_MODULE(_verinfer, m) {
   m.doc() = "verinfer compiled core (private; import verinfer instead)";
   verinfer::python::bind_core(m);
+  verinfer::python::bind_verify(m);
+  verinfer::python::bind_client(m);
 }

@@ -26,5 +26,7 @@ Bytes to_bytes(const py::object& data);
 py::bytes from_bytes(ByteView data);
 
 void bind_core(py::module_& m);
+void bind_verify(py::module_& m);
+void bind_client(py::module_& m);
 
 }  // namespace verinfer::python

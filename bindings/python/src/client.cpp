@@ -1,0 +1,121 @@
+// The front door for Python: verinfer.LLM (bindings/python/verinfer/llm.py)
+// drives this class; calls release the GIL while they wait on the network.
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include "module.hpp"
+#include "verinfer/client.hpp"
+
+namespace verinfer::python {
+
+py::list report_to_python(const VerificationReport& report);
+
+namespace {
+
+py::dict result_to_python(const VerifiedResult& verified) {
+  const CallResult& r = verified.value();
+  py::dict d;
+  d["content"] = r.content;
+  py::list calls;
+  for (const auto& c : r.tool_calls) {
+    py::dict call;
+    call["id"] = c.id;
+    call["type"] = c.type;
+    call["name"] = c.name;
+    call["arguments"] = c.arguments;
+    calls.append(call);
+  }
+  d["tool_calls"] = calls;
+  d["finish_reason"] = r.finish_reason;
+  d["response_json"] = r.response.dump();
+  d["tee_id"] = r.tee_id.hex();
+  d["request_hash"] = r.request_hash.hex();
+  d["output_hash"] = r.output_hash.hex();
+  d["tee_timestamp"] = r.tee_timestamp;
+  if (r.payment) {
+    py::dict p;
+    p["success"] = r.payment->success;
+    p["transaction"] = r.payment->transaction;
+    p["network"] = r.payment->network;
+    p["payer"] = r.payment->payer;
+    d["payment"] = p;
+  } else {
+    d["payment"] = py::none();
+  }
+  py::dict s;
+  s["type"] = r.settlement.type;
+  s["tx_hash"] = r.settlement.tx_hash;
+  s["blob_id"] = r.settlement.blob_id;
+  s["job_id"] = r.settlement.job_id;
+  d["settlement"] = s;
+  d["checks"] = report_to_python(verified.report());
+  return d;
+}
+
+class PyClient {
+ public:
+  PyClient(const std::string& profile, const py::object& private_key, bool attestation,
+           std::int64_t timeout_ms) {
+    ClientOptions options;
+    options.profile = unwrap(load_profile(profile));
+    if (!private_key.is_none()) {
+      std::string hex = py::str(private_key);
+      options.payer = unwrap(PrivateKey::from_hex(hex));
+      secure_wipe(hex.data(), hex.size());
+    }
+    options.trust.attestation = attestation;
+    options.trust.registry = false;
+    options.trust.settlement = false;
+    options.http.timeout = std::chrono::milliseconds(timeout_ms);
+    client_.emplace(unwrap(Client::create(std::move(options))));
+  }
+
+  py::dict call(const std::string& kind, const std::string& body_json, const std::string& settlement) {
+    auto built = build(kind, body_json, settlement);
+    std::optional<Result<VerifiedResult>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(client_->call(built));
+    }
+    return result_to_python(unwrap(std::move(*result)));
+  }
+
+  py::dict call_stream(const std::string& body_json, const std::string& settlement,
+                       const std::function<void(std::string)>& on_delta) {
+    auto built = build("chat", body_json, settlement);
+    std::optional<Result<VerifiedResult>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(client_->call_stream(built, [&](std::string_view delta) {
+        py::gil_scoped_acquire acquire;
+        on_delta(std::string(delta));
+      }));
+    }
+    return result_to_python(unwrap(std::move(*result)));
+  }
+
+ private:
+  static BuiltRequest build(const std::string& kind, const std::string& body_json,
+                            const std::string& settlement) {
+    auto mode = unwrap(parse_settlement_mode(settlement));
+    auto body = unwrap(parse_json(body_json));
+    return unwrap(request_from_body(kind == "completion" ? RequestKind::completion : RequestKind::chat,
+                                    std::move(body), mode));
+  }
+
+  std::optional<Client> client_;
+};
+
+}  // namespace
+
+void bind_client(py::module_& m) {
+  py::class_<PyClient>(m, "Client")
+      .def(py::init<const std::string&, const py::object&, bool, std::int64_t>(), py::arg("profile"),
+           py::arg("private_key") = py::none(), py::arg("attestation") = true,
+           py::arg("timeout_ms") = 120000)
+      .def("call", &PyClient::call, py::arg("kind"), py::arg("body_json"), py::arg("settlement"))
+      .def("call_stream", &PyClient::call_stream, py::arg("body_json"), py::arg("settlement"),
+           py::arg("on_delta"));
+}
+
+}  // namespace verinfer::python

@@ -1,0 +1,150 @@
+"""The call API, shaped like OpenGradient's Python SDK (``LLM.chat`` /
+``LLM.completion`` with the same parameter names), but every answer is
+verified before it is returned."""
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import threading
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Sequence, Union
+
+from . import _verinfer
+from .errors import VerinferError
+from .results import ChatResult, Report
+
+__all__ = ["LLM", "AsyncLLM", "ChatStream"]
+
+_PROVIDERS = ("openai/", "anthropic/", "google/", "x-ai/", "meta/")
+
+
+def _mode(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _model(model: str) -> str:
+    for p in _PROVIDERS:
+        if model.startswith(p):
+            return model[len(p):]
+    return model
+
+
+def _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools, tool_choice,
+               response_format, web_search, stream) -> str:
+    body: Dict[str, Any] = {"model": _model(model), "messages": list(messages)}
+    if max_tokens is not None:
+        body["max_tokens"] = int(max_tokens)
+    if temperature is not None:
+        body["temperature"] = float(temperature)
+    if stop_sequence:
+        body["stop"] = [stop_sequence] if isinstance(stop_sequence, str) else list(stop_sequence)
+    if tools:
+        body["tools"] = list(tools)
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+    if response_format is not None:
+        body["response_format"] = response_format
+    if web_search is not None:
+        body["web_search"] = bool(web_search)
+    if stream:
+        body["stream"] = True
+    return json.dumps(body)
+
+
+class ChatStream:
+    """Iterates over content deltas as they arrive. The deltas are NOT verified
+    until the stream ends: ``result`` then holds the verified answer (or the
+    iteration raises VerificationError)."""
+
+    _END = object()
+
+    def __init__(self, client, body: str, settlement: str):
+        self._queue: "queue.Queue[Any]" = queue.Queue()
+        self.result: Optional[ChatResult] = None
+        self._error: Optional[BaseException] = None
+
+        def run():
+            try:
+                raw = client.call_stream(body, settlement, self._queue.put)
+                self.result = ChatResult.from_raw(raw)
+            except BaseException as exc:  # handed to the iterating thread
+                self._error = exc
+            finally:
+                self._queue.put(self._END)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                break
+            yield item
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+class LLM:
+    """Verified LLM calls through a TEE gateway.
+
+    ``profile`` is "devnet", "opengradient" or a path to a profile.json;
+    ``private_key`` (hex) pays x402 payments: read it from a file or the
+    environment, never hard-code it.
+    """
+
+    def __init__(self, profile: str = "devnet", private_key: Optional[str] = None, *,
+                 attestation: bool = True, timeout: float = 120.0):
+        self._client = _verinfer.Client(profile, private_key, attestation, int(timeout * 1000))
+
+    def chat(self, model: str, messages: Sequence[Dict[str, Any]], max_tokens: Optional[int] = None,
+             stop_sequence: Union[str, List[str], None] = None, temperature: Optional[float] = None,
+             tools: Optional[List[Dict[str, Any]]] = None, tool_choice: Any = None,
+             response_format: Optional[Dict[str, Any]] = None,
+             x402_settlement_mode: Any = "individual", stream: bool = False,
+             web_search: Optional[bool] = None) -> Union[ChatResult, ChatStream]:
+        body = _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools,
+                          tool_choice, response_format, web_search, stream)
+        if stream:
+            return ChatStream(self._client, body, _mode(x402_settlement_mode))
+        return ChatResult.from_raw(self._client.call("chat", body, _mode(x402_settlement_mode)))
+
+    def completion(self, model: str, prompt: str, max_tokens: Optional[int] = None,
+                   stop_sequence: Union[str, List[str], None] = None,
+                   temperature: Optional[float] = None,
+                   x402_settlement_mode: Any = "individual") -> ChatResult:
+        body: Dict[str, Any] = {"model": _model(model), "prompt": prompt}
+        if max_tokens is not None:
+            body["max_tokens"] = int(max_tokens)
+        if temperature is not None:
+            body["temperature"] = float(temperature)
+        if stop_sequence:
+            body["stop"] = [stop_sequence] if isinstance(stop_sequence, str) else list(stop_sequence)
+        return ChatResult.from_raw(
+            self._client.call("completion", json.dumps(body), _mode(x402_settlement_mode)))
+
+
+class AsyncLLM:
+    """``LLM`` for asyncio: awaitable calls and ``async for`` over a stream."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        self._sync = LLM(*args, **kwargs)
+
+    async def chat(self, *args: Any, stream: bool = False, **kwargs: Any):
+        if not stream:
+            return await asyncio.to_thread(self._sync.chat, *args, **kwargs)
+        return self._stream(self._sync.chat(*args, stream=True, **kwargs))
+
+    async def completion(self, *args: Any, **kwargs: Any) -> ChatResult:
+        return await asyncio.to_thread(self._sync.completion, *args, **kwargs)
+
+    @staticmethod
+    async def _stream(stream: ChatStream) -> AsyncIterator[str]:
+        iterator = iter(stream)
+        end = object()
+        while True:
+            item = await asyncio.to_thread(next, iterator, end)
+            if item is end:
+                return
+            yield item

@@ -1,0 +1,105 @@
+// verinfer: the front door. One call = inference + verification + settlement,
+// like OpenGradient Chat: one conversation for the user, a verified record
+// for the app. A result that fails a required check is an error carrying the
+// report; its answer is never handed out as verified.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "verinfer/crypto/secp256k1.hpp"
+#include "verinfer/error.hpp"
+#include "verinfer/inference/request.hpp"
+#include "verinfer/json.hpp"
+#include "verinfer/profile.hpp"
+#include "verinfer/transport/http.hpp"
+#include "verinfer/transport/x402.hpp"
+#include "verinfer/verify/report.hpp"
+
+namespace verinfer {
+
+/// Which checks a call must pass to count as verified.
+struct TrustPolicy {
+  /// The enclave's attestation, fetched with a fresh nonce (cached per TEE
+  /// until it is `attestation_max_age` old), binds the signing key and PCRs.
+  bool attestation = true;
+  /// The TEE is registered and active on chain, with the same key, TLS
+  /// certificate and PCR hash as attested.
+  bool registry = true;
+  /// The payment transaction is checked on chain (success, Transfer to payTo
+  /// within the authorised amount) and, in individual mode, the settlement event.
+  bool settlement = false;
+  std::int64_t max_response_age_seconds = 300;
+  std::int64_t attestation_max_age_seconds = 300;
+  std::optional<Hash32> pinned_tee_id;
+  std::optional<Hash32> pcr_hash;  ///< overrides the profile's
+};
+
+struct ClientOptions {
+  Profile profile;
+  TrustPolicy trust;
+  std::optional<PrivateKey> payer;        ///< pays x402; without it a 402 is an error
+  std::optional<PaymentPolicy> payment;   ///< default: the profile's assets and cap
+  HttpClientOptions http;
+  /// Unix seconds; injected so verification never reads the wall clock itself.
+  std::function<std::int64_t()> clock;
+};
+
+struct SettlementInfo {
+  std::string type;     ///< X-Settlement-Type
+  std::string tx_hash;  ///< X-Settlement-Tx-Hash (individual mode, when known)
+  std::string blob_id;  ///< X-Settlement-Walrus-Blob-ID
+  std::string job_id;   ///< X-Settlement-Job-ID
+};
+
+/// What a call returns: the answer and everything that vouches for it.
+struct CallResult {
+  std::string content;
+  std::vector<ToolCall> tool_calls;
+  std::string finish_reason;
+  Json response;  ///< the gateway's response (the final event for a stream)
+  Hash32 tee_id;
+  Hash32 request_hash;
+  Hash32 output_hash;
+  std::uint64_t tee_timestamp = 0;
+  std::optional<PaymentResponse> payment;
+  SettlementInfo settlement;
+};
+
+using VerifiedResult = Verified<CallResult>;
+
+class Client {
+ public:
+  [[nodiscard]] static Result<Client> create(ClientOptions options);
+
+  [[nodiscard]] Result<VerifiedResult> chat(const ChatRequest& request) const;
+  /// Streams content deltas to `on_delta` as they arrive; the stream's final
+  /// tee_* fields are verified when it ends. Deltas are NOT verified until
+  /// the returned result says so.
+  [[nodiscard]] Result<VerifiedResult> chat_stream(
+      const ChatRequest& request, const std::function<void(std::string_view)>& on_delta) const;
+  [[nodiscard]] Result<VerifiedResult> completion(const CompletionRequest& request) const;
+
+  /// A request built elsewhere, e.g. by request_from_body() from a body an
+  /// OpenAI client sent to the local proxy. `stream` selects call_stream.
+  [[nodiscard]] Result<VerifiedResult> call(const BuiltRequest& request) const;
+  [[nodiscard]] Result<VerifiedResult> call_stream(
+      const BuiltRequest& request, const std::function<void(std::string_view)>& on_delta) const;
+
+  /// UNVERIFIED: for plain OpenAI-compatible servers (llama.cpp, vLLM,
+  /// ollama). Nothing about the answer is checked; the name says so.
+  [[nodiscard]] Result<CallResult> chat_unverified(const ChatRequest& request) const;
+
+  [[nodiscard]] const ClientOptions& options() const noexcept;
+
+ private:
+  struct Impl;
+  explicit Client(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace verinfer
