@@ -19,12 +19,6 @@ constexpr std::uint64_t kRoundConstants[24] = {
     0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-// Rho rotation offsets and pi lane order, walked along the pi cycle from lane 1.
-constexpr int kRho[24] = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
-                          27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
-constexpr int kPi[24] = {10, 7,  11, 17, 18, 3, 5,  16, 8,  21, 24, 4,
-                         15, 23, 19, 13, 12, 2, 20, 14, 22, 9,  6,  1};
-
 inline std::uint64_t load_le64(const std::uint8_t* p) noexcept {
   std::uint64_t v;
   std::memcpy(&v, p, 8);
@@ -34,28 +28,73 @@ inline std::uint64_t load_le64(const std::uint8_t* p) noexcept {
 
 }  // namespace
 
+// Unrolled: the lane indexes and rotation offsets are the FIPS 202 rho/pi
+// tables written out, which lets the compiler keep the state in registers.
 void keccak_f1600(std::array<std::uint64_t, 25>& a) noexcept {
   for (int round = 0; round < 24; ++round) {
     // theta
-    std::uint64_t c[5];
-    for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-    for (int x = 0; x < 5; ++x) {
-      std::uint64_t d = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
-      for (int y = 0; y < 25; y += 5) a[y + x] ^= d;
-    }
-    // rho and pi
-    std::uint64_t carry = a[1];
-    for (int i = 0; i < 24; ++i) {
-      int j = kPi[i];
-      std::uint64_t tmp = a[j];
-      a[j] = std::rotl(carry, kRho[i]);
-      carry = tmp;
-    }
+    const std::uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+    const std::uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    const std::uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+    const std::uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    const std::uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    const std::uint64_t d0 = c4 ^ std::rotl(c1, 1);
+    const std::uint64_t d1 = c0 ^ std::rotl(c2, 1);
+    const std::uint64_t d2 = c1 ^ std::rotl(c3, 1);
+    const std::uint64_t d3 = c2 ^ std::rotl(c4, 1);
+    const std::uint64_t d4 = c3 ^ std::rotl(c0, 1);
+    // rho and pi: b[y][2x+3y] = rotl(a[x][y] ^ d[x], rho[x][y])
+    const std::uint64_t b00 = (a[0] ^ d0);
+    const std::uint64_t b10 = std::rotl(a[6] ^ d1, 44);
+    const std::uint64_t b20 = std::rotl(a[12] ^ d2, 43);
+    const std::uint64_t b30 = std::rotl(a[18] ^ d3, 21);
+    const std::uint64_t b40 = std::rotl(a[24] ^ d4, 14);
+    const std::uint64_t b01 = std::rotl(a[3] ^ d3, 28);
+    const std::uint64_t b11 = std::rotl(a[9] ^ d4, 20);
+    const std::uint64_t b21 = std::rotl(a[10] ^ d0, 3);
+    const std::uint64_t b31 = std::rotl(a[16] ^ d1, 45);
+    const std::uint64_t b41 = std::rotl(a[22] ^ d2, 61);
+    const std::uint64_t b02 = std::rotl(a[1] ^ d1, 1);
+    const std::uint64_t b12 = std::rotl(a[7] ^ d2, 6);
+    const std::uint64_t b22 = std::rotl(a[13] ^ d3, 25);
+    const std::uint64_t b32 = std::rotl(a[19] ^ d4, 8);
+    const std::uint64_t b42 = std::rotl(a[20] ^ d0, 18);
+    const std::uint64_t b03 = std::rotl(a[4] ^ d4, 27);
+    const std::uint64_t b13 = std::rotl(a[5] ^ d0, 36);
+    const std::uint64_t b23 = std::rotl(a[11] ^ d1, 10);
+    const std::uint64_t b33 = std::rotl(a[17] ^ d2, 15);
+    const std::uint64_t b43 = std::rotl(a[23] ^ d3, 56);
+    const std::uint64_t b04 = std::rotl(a[2] ^ d2, 62);
+    const std::uint64_t b14 = std::rotl(a[8] ^ d3, 55);
+    const std::uint64_t b24 = std::rotl(a[14] ^ d4, 39);
+    const std::uint64_t b34 = std::rotl(a[15] ^ d0, 41);
+    const std::uint64_t b44 = std::rotl(a[21] ^ d1, 2);
     // chi
-    for (int y = 0; y < 25; y += 5) {
-      std::uint64_t row[5] = {a[y], a[y + 1], a[y + 2], a[y + 3], a[y + 4]};
-      for (int x = 0; x < 5; ++x) a[y + x] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5]);
-    }
+    a[0] = b00 ^ (~b10 & b20);
+    a[1] = b10 ^ (~b20 & b30);
+    a[2] = b20 ^ (~b30 & b40);
+    a[3] = b30 ^ (~b40 & b00);
+    a[4] = b40 ^ (~b00 & b10);
+    a[5] = b01 ^ (~b11 & b21);
+    a[6] = b11 ^ (~b21 & b31);
+    a[7] = b21 ^ (~b31 & b41);
+    a[8] = b31 ^ (~b41 & b01);
+    a[9] = b41 ^ (~b01 & b11);
+    a[10] = b02 ^ (~b12 & b22);
+    a[11] = b12 ^ (~b22 & b32);
+    a[12] = b22 ^ (~b32 & b42);
+    a[13] = b32 ^ (~b42 & b02);
+    a[14] = b42 ^ (~b02 & b12);
+    a[15] = b03 ^ (~b13 & b23);
+    a[16] = b13 ^ (~b23 & b33);
+    a[17] = b23 ^ (~b33 & b43);
+    a[18] = b33 ^ (~b43 & b03);
+    a[19] = b43 ^ (~b03 & b13);
+    a[20] = b04 ^ (~b14 & b24);
+    a[21] = b14 ^ (~b24 & b34);
+    a[22] = b24 ^ (~b34 & b44);
+    a[23] = b34 ^ (~b44 & b04);
+    a[24] = b44 ^ (~b04 & b14);
     // iota
     a[0] ^= kRoundConstants[round];
   }
