@@ -28,6 +28,7 @@
 #include "verinfer/verify/nitro.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/report.hpp"
+#include "verinfer/verify/ohttp_config.hpp"
 #include "verinfer/verify/tee_response.hpp"
 
 #include "verinfer/settle/events.hpp"

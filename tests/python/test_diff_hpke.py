@@ -257,3 +257,60 @@ def test_ohttp_tampered_and_truncated_responses_are_rejected(testkit, rng):
         assert answer["code"] in ("verification_failed", "parse_error", "resource_exhausted"), answer
         if kind == "drop_final":
             assert answer["code"] == "verification_failed" and "truncated" in answer["error"], answer
+
+
+def test_ohttp_config_hash_and_signature_match_eth_abi_and_cryptography(testkit, rng):
+    """configHash = keccak256(abi.encode(...)) per PROTOCOL.md section 8, computed
+    here with eth-abi + eth-utils; signatures made with `cryptography` RSA-PSS
+    (SHA-256, salt 32) verify, and a tampered field or signature fails the
+    check it should."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = signing_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    cases, requests = [], []
+    for i in range(300):
+        _, _, pk = keypair(rng)
+        key_id = rng.choice([1, 1, 1, rng.randrange(256)])
+        tee_id = rng.randbytes(32)
+        config = key_config(key_id, pk)
+        fields = dict(key_id=key_id, kem_id=0x20, kdf_id=1, aead_id=3, public_key=pk, key_config=config)
+        digest = keccak(encode(["bytes32", "bytes32", "uint256", "uint256", "uint256", "uint256", "bytes32", "bytes32"],
+                               [keccak(b"OPENGRADIENT_TEE_OHTTP_CONFIG_V1"), tee_id, key_id, 0x20, 1, 3,
+                                keccak(pk), keccak(config)]))
+        signature = signing_key.sign(digest, pss, hashes.SHA256())
+        kind = ["good", "good", "signature", "public_key", "key_config", "tee_id"][i % 6]
+        if kind == "signature":
+            bad = bytearray(signature)
+            bad[rng.randrange(len(bad))] ^= 1 << rng.randrange(8)
+            signature = bytes(bad)
+        elif kind == "public_key":
+            bad = bytearray(pk)
+            bad[rng.randrange(32)] ^= 1
+            fields["public_key"] = bytes(bad)
+        elif kind == "key_config":
+            bad = bytearray(config)
+            bad[rng.randrange(3, 35)] ^= 1
+            fields["key_config"] = bytes(bad)
+        elif kind == "tee_id":
+            tee_id = bytes([tee_id[0] ^ 1]) + tee_id[1:]
+        cases.append((kind, digest))
+        requests.append({"op": "ohttp_config_verify", "tee_id": tee_id.hex(), "signature": signature.hex(),
+                         "signing_key_pem": pem,
+                         **{k: (v.hex() if isinstance(v, bytes) else v) for k, v in fields.items()}})
+    for (kind, digest), answer in zip(cases, testkit.run(requests)):
+        assert answer["ok"], answer
+        if kind in ("good", "signature"):
+            assert answer["config_hash"] == digest.hex()
+        if kind == "good":
+            assert answer["verified"] and answer["failed_checks"] == []
+        else:
+            assert not answer["verified"]
+            assert "ohttp_config.signature" in answer["failed_checks"], (kind, answer)
+            if kind in ("public_key", "key_config"):
+                assert "ohttp_config.public_key" in answer["failed_checks"], (kind, answer)

@@ -5,6 +5,7 @@
 #include "transport/ohttp_internal.hpp"
 #include "verinfer/crypto/hpke.hpp"
 #include "verinfer/transport/ohttp.hpp"
+#include "verinfer/verify/ohttp_config.hpp"
 
 namespace verinfer::testkit {
 namespace {
@@ -209,6 +210,41 @@ const OpRegistrar ohttp_server_op{"ohttp_server", [](const Json& r) -> Result<Js
     }
     out.set("chunked_response", hex_json(body));
   }
+  return out;
+}};
+
+// OpenGradient's OHTTP config binding: configHash and the full verification.
+const OpRegistrar ohttp_config_op{"ohttp_config_verify", [](const Json& r) -> Result<Json> {
+  auto tee_id = hex_field(r, "tee_id");
+  auto public_key = hex_field(r, "public_key");
+  auto key_config = hex_field(r, "key_config");
+  auto signature = hex_field(r, "signature");
+  auto pem = get_string(r, "signing_key_pem");
+  if (!tee_id || !public_key || !key_config || !signature || !pem) {
+    return fail(ErrorCode::invalid_argument, "need tee_id, public_key, key_config, signature, signing_key_pem");
+  }
+  auto id = Hash32::from_bytes(*tee_id);
+  if (!id) return std::unexpected(id.error());
+  TeeOhttpConfig config;
+  const auto number = [&](std::string_view key) { return r.find(key) ? r.find(key)->get_uint64().value_or(0) : 0; };
+  config.key_id = static_cast<std::uint8_t>(number("key_id"));
+  config.kem_id = static_cast<std::uint16_t>(number("kem_id"));
+  config.kdf_id = static_cast<std::uint16_t>(number("kdf_id"));
+  config.aead_id = static_cast<std::uint16_t>(number("aead_id"));
+  config.public_key = *public_key;
+  config.key_config = *key_config;
+  auto key = RsaPublicKey::from_pem(*pem);
+  if (!key) return std::unexpected(key.error());
+  VerificationReport report;
+  auto verified = verify_ohttp_config(*id, config, *signature, *key, report);
+  Json failed = Json::array();
+  for (const auto& c : report.checks()) {
+    if (!c.passed) failed.push_back(Json(c.name));
+  }
+  Json out = Json::object();
+  out.set("config_hash", hex_json(ohttp_config_hash(*id, config)));
+  out.set("verified", verified.has_value());
+  out.set("failed_checks", std::move(failed));
   return out;
 }};
 

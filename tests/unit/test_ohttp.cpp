@@ -6,6 +6,7 @@
 #include "test_support.hpp"
 #include "transport/ohttp_internal.hpp"
 #include "verinfer/transport/ohttp.hpp"
+#include "verinfer/verify/ohttp_config.hpp"
 
 using namespace verinfer;
 
@@ -519,4 +520,158 @@ TEST_CASE("ohttp: chunk framing limits and non-minimal length prefixes") {
       CHECK(r.error().code == ErrorCode::parse_error);
     }
   }
+}
+
+namespace {
+
+TeeOhttpConfig config_vector(Hash32& tee_id) {
+  static const Json doc = test::load_json(test::vectors_dir() / "hpke/vectors.json");
+  const Json& v = *doc.find("opengradient_ohttp_config_hash");
+  tee_id = *Hash32::from_hex(test::str(v, "tee_id"));
+  TeeOhttpConfig c;
+  c.key_id = static_cast<std::uint8_t>(*v.find("key_id")->get_uint64());
+  c.kem_id = static_cast<std::uint16_t>(*v.find("kem_id")->get_uint64());
+  c.kdf_id = static_cast<std::uint16_t>(*v.find("kdf_id")->get_uint64());
+  c.aead_id = static_cast<std::uint16_t>(*v.find("aead_id")->get_uint64());
+  c.public_key = field(v, "public_key");
+  c.key_config = field(v, "key_config");
+  return c;
+}
+
+// RSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over the vector's configHash by
+// tests/vectors/tee_response/keys/tee_TEST_ONLY_private_key.pem, made once with
+// Python `cryptography` (key.sign(digest, PSS(MGF1(SHA256()), 32), SHA256())).
+constexpr std::string_view kConfigSignature =
+    "5ae6698cb13d51358b586d2c1a66e8824adaeb068f09bf10db83cc085651d348407222a1964dc038bf953d7f4f8a82"
+    "63b4c1c8359eb1757901d008cdc9b61da64a0ecb4b649818fd3c1568aa9382d9d8a33318183a231cca4007d3739322"
+    "3adb03870bc6e9cde7ff589f871e83d7af2a08ea743c45f6e4e5b099ece4c0c6385023e8e3c3b44477f36cb0964ae4"
+    "402690b81898c40e8ba7dfdafdd6e2d09d06bceec7aef0232f873b0f6a5d4a59d3dc495183d4859169588eea0c8558"
+    "74c997e6ee91a695ba964c9e360c68081a9854fbe462ea8c70ed5bb1d6d35358765d41973d9ad522b6886466caea7c"
+    "a14d67fac313e8f736b8a29db4a6fb502c232db8bd";
+
+RsaPublicKey tee_key(const char* name = "tee_public_key.pem") {
+  auto key = RsaPublicKey::from_pem(test::read_file(test::vectors_dir() / "tee_response/keys" / name));
+  REQUIRE(key);
+  return *key;
+}
+
+const Check* find_check(const VerificationReport& report, std::string_view name) {
+  for (const auto& c : report.checks()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("ohttp config: OpenGradient configHash known answer") {
+  Hash32 tee_id;
+  TeeOhttpConfig c = config_vector(tee_id);
+  CHECK(ohttp_config_hash(tee_id, c).hex(false) ==
+        "f2a783a780198b72145ce4f4824c3de4993975e17ee8df1e59f3b5dd78a0f1d9");
+  // Every input is bound: changing any one changes the digest.
+  const Hash32 base = ohttp_config_hash(tee_id, c);
+  Hash32 other_tee = tee_id;
+  other_tee.bytes[31] ^= 1;
+  CHECK(ohttp_config_hash(other_tee, c) != base);
+  for (int field_index = 0; field_index < 6; ++field_index) {
+    TeeOhttpConfig m = c;
+    switch (field_index) {
+      case 0: m.key_id = 2; break;
+      case 1: m.kem_id = 0x21; break;
+      case 2: m.kdf_id = 2; break;
+      case 3: m.aead_id = 1; break;
+      case 4: m.public_key[0] ^= 1; break;
+      case 5: m.key_config.back() ^= 1; break;
+    }
+    CAPTURE(field_index);
+    CHECK(ohttp_config_hash(tee_id, m) != base);
+  }
+}
+
+TEST_CASE("ohttp config: a signed, consistent config verifies and yields its key config") {
+  Hash32 tee_id;
+  TeeOhttpConfig c = config_vector(tee_id);
+  VerificationReport report;
+  auto verified = verify_ohttp_config(tee_id, c, test::hex_bytes(kConfigSignature), tee_key(), report);
+  REQUIRE_MESSAGE(verified, report.to_string());
+  CHECK(report.ok());
+  CHECK(report.checks().size() == 4);
+  CHECK(verified->value().encode() == c.key_config);
+  CHECK(verified->value().key_id == 1);
+  CHECK(verified->value().public_key.view().size() == 32);
+  auto request = ohttp_encapsulate_request(verified->value(), as_bytes(std::string_view("{}")));
+  CHECK(request);
+}
+
+TEST_CASE("ohttp config: each broken binding fails its own named check") {
+  Hash32 tee_id;
+  const TeeOhttpConfig good = config_vector(tee_id);
+  const Bytes signature = test::hex_bytes(kConfigSignature);
+  struct Case {
+    const char* name;
+    const char* check;
+    TeeOhttpConfig config;
+  };
+  std::vector<Case> cases;
+  {
+    TeeOhttpConfig m = good;
+    m.public_key[7] ^= 1;
+    cases.push_back({"public key differs from keyConfig[3:35]", "ohttp_config.public_key", m});
+  }
+  {
+    TeeOhttpConfig m = good;
+    m.public_key.pop_back();
+    cases.push_back({"31-byte public key", "ohttp_config.public_key", m});
+  }
+  {
+    TeeOhttpConfig m = good;
+    m.aead_id = 1;
+    cases.push_back({"AES-128-GCM registered", "ohttp_config.suite", m});
+  }
+  {
+    TeeOhttpConfig m = good;
+    m.key_id = 2;
+    cases.push_back({"keyConfig key id differs", "ohttp_config.key_config", m});
+  }
+  {
+    TeeOhttpConfig m = good;
+    m.key_config.push_back(0);
+    cases.push_back({"keyConfig with a trailing byte", "ohttp_config.key_config", m});
+  }
+  {
+    TeeOhttpConfig m = good;
+    m.key_config.back() = 1;  // offers (1, 1) instead of (1, 3)
+    cases.push_back({"keyConfig without the registered suite", "ohttp_config.key_config", m});
+  }
+  for (const auto& k : cases) {
+    CAPTURE(k.name);
+    VerificationReport report;
+    auto r = verify_ohttp_config(tee_id, k.config, signature, tee_key(), report);
+    REQUIRE_FALSE(r);
+    const Check* check = find_check(report, k.check);
+    REQUIRE(check != nullptr);
+    CHECK_FALSE(check->passed);
+    CHECK_FALSE(check->reason.empty());
+    // Any change to the signed fields also breaks the signature.
+    const Check* sig = find_check(report, "ohttp_config.signature");
+    REQUIRE(sig != nullptr);
+    CHECK_FALSE(sig->passed);
+    CHECK(report.checks().size() == 4);
+  }
+  // The right config under another tee_id, another key, or a tampered signature.
+  Hash32 other_tee = tee_id;
+  other_tee.bytes[0] ^= 0x80;
+  auto wrong_tee = verify_ohttp_config(other_tee, good, signature, tee_key());
+  REQUIRE_FALSE(wrong_tee);
+  CHECK(wrong_tee.error().code == ErrorCode::verification_failed);
+  CHECK(wrong_tee.error().message.find("ohttp_config.signature") != std::string::npos);
+  CHECK_FALSE(verify_ohttp_config(tee_id, good, signature, tee_key("other_public_key.pem")));
+  for (std::size_t i = 0; i < signature.size(); i += 17) {
+    Bytes bad = signature;
+    bad[i] ^= 0x04;
+    CHECK_FALSE(verify_ohttp_config(tee_id, good, bad, tee_key()));
+  }
+  CHECK_FALSE(verify_ohttp_config(tee_id, good, ByteView(signature).first(255), tee_key()));
+  CHECK_FALSE(verify_ohttp_config(tee_id, good, {}, tee_key()));
 }

@@ -1,0 +1,54 @@
+// verinfer: OpenGradient's binding of a TEE's Oblivious HTTP key to the
+// enclave (docs/PROTOCOL.md section 8). The X25519 key is not in the Nitro
+// attestation; the enclave's RSA key signs a configHash over it, which the
+// registry checks on-chain before storing the config. A careful client checks
+// the same signature before encapsulating anything to that key.
+#pragma once
+
+#include <cstdint>
+
+#include "verinfer/bytes.hpp"
+#include "verinfer/crypto/rsa_pss.hpp"
+#include "verinfer/error.hpp"
+#include "verinfer/transport/ohttp.hpp"
+#include "verinfer/verify/report.hpp"
+
+namespace verinfer {
+
+/// The registry's ohttpConfig tuple (getActiveTEEs): (uint8 keyId, uint16
+/// kemId, uint16 kdfId, uint16 aeadId, bytes publicKey, bytes keyConfig,
+/// uint256 registeredAt). Decoding it from chain data is the settle layer's job.
+struct TeeOhttpConfig {
+  std::uint8_t key_id = 0;
+  std::uint16_t kem_id = 0;
+  std::uint16_t kdf_id = 0;
+  std::uint16_t aead_id = 0;
+  Bytes public_key;  ///< the 32-byte X25519 key
+  Bytes key_config;  ///< RFC 9458 section 3, 41 bytes for one suite
+  std::uint64_t registered_at = 0;  ///< Unix seconds
+};
+
+/// "OPENGRADIENT_TEE_OHTTP_CONFIG_V1", hashed with keccak256 as the domain tag.
+inline constexpr std::string_view kOhttpConfigDomain = "OPENGRADIENT_TEE_OHTTP_CONFIG_V1";
+
+/// configHash = keccak256(abi.encode(keccak256(domain), tee_id, keyId, kemId,
+/// kdfId, aeadId, keccak256(publicKey), keccak256(keyConfig))): each integer
+/// as a 32-byte big-endian word.
+[[nodiscard]] Hash32 ohttp_config_hash(const Hash32& tee_id, const TeeOhttpConfig& config);
+
+/// Checks, each a named Check in the report (all run, also after a failure):
+///  ohttp_config.suite       (kem, kdf, aead) == (0x0020, 0x0001, 0x0003)      -> invalid_argument
+///  ohttp_config.key_config  keyConfig parses strictly (RFC 9458 section 3) and
+///                           repeats keyId, kemId and the suite                -> verification_failed
+///  ohttp_config.public_key  keyConfig[3:35] == publicKey (32 bytes)           -> verification_failed
+///  ohttp_config.signature   RSA-PSS (SHA-256, salt 32) by the TEE's signing
+///                           key over configHash                               -> verification_failed
+/// On success, the key config to encapsulate requests to.
+[[nodiscard]] Result<Verified<OhttpKeyConfig>> verify_ohttp_config(
+    const Hash32& tee_id, const TeeOhttpConfig& config, ByteView signature,
+    const RsaPublicKey& tee_signing_key, VerificationReport& report);
+[[nodiscard]] Result<Verified<OhttpKeyConfig>> verify_ohttp_config(
+    const Hash32& tee_id, const TeeOhttpConfig& config, ByteView signature,
+    const RsaPublicKey& tee_signing_key);
+
+}  // namespace verinfer
