@@ -112,9 +112,9 @@ def test_canonical_bytes_match_opengradient_sdk(testkit, rng, og):
     bodies = [random_chat_body(rng) for _ in range(1500)]
     # Some bodies the SDK refuses (unknown roles, malformed tool calls): both must refuse.
     for body in bodies[::10]:
-        body["messages"].append(rng.choice([{"role": "robot", "content": "x"},
+        body["messages"].append(rng.choice([{"role": "robot", "content": "x"}, {"role": None},
                                             {"role": "assistant", "tool_calls": ["x"]},
-                                            {"role": "user", "content": {"a": 1}}]))
+                                            {"role": "assistant", "tool_calls": [{"function": None}]}]))
     answers = testkit.run([{"op": "canonical_request", "body": json.dumps(b)} for b in bodies])
     differ = []
     refused = 0
@@ -133,6 +133,15 @@ def test_canonical_bytes_match_opengradient_sdk(testkit, rng, og):
     print(f"{len(bodies)} bodies, {refused} refused by both")
     assert refused >= len(bodies) // 10
     assert not differ, f"{len(differ)} of {len(bodies)} differ; first: {differ[0]!r}"
+
+
+def test_object_user_content_is_the_one_documented_divergence(testkit, og):
+    # The SDK hashes Python's str() of an object-valued user content ("{'a': 1}");
+    # verinfer refuses it rather than imitate Python's repr (see canonical.hpp).
+    body = {"model": "m", "messages": [{"role": "user", "content": {"a": 1}}]}
+    assert og.build_inner_request(body)[1]["messages"][0]["content"] == "{'a': 1}"
+    answer = testkit.run([{"op": "canonical_request", "body": json.dumps(body)}])[0]
+    assert not answer["ok"] and "value cannot be canonicalised" in answer["error"]
 
 
 def test_verdicts_match_opengradient_sdk(testkit, rng, og, keys):
