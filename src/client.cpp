@@ -46,6 +46,21 @@ Error http_status_error(const HttpResponse& r, std::string_view what) {
   return Error{code, std::string(what) + " answered HTTP " + std::to_string(r.status), body, {}};
 }
 
+// OpenAI tool calls [{id, type, function: {name, arguments}}] as ToolCalls.
+std::vector<ToolCall> tool_calls_of(const Json& calls) {
+  auto text_of = [](const Json* j, std::string_view k) {
+    const Json* v = j ? j->find(k) : nullptr;
+    return v && v->is_string() ? v->as_string() : std::string();
+  };
+  std::vector<ToolCall> out;
+  for (const Json& c : calls.as_array()) {
+    const Json* fn = c.find("function");
+    out.push_back(ToolCall{text_of(&c, "id"), text_of(fn, "name"), text_of(fn, "arguments"),
+                           text_of(&c, "type")});
+  }
+  return out;
+}
+
 // A payment that was made for this call, with what it paid for.
 struct PaidCall {
   SignedPayment payment;
@@ -337,15 +352,7 @@ struct Client::Impl {
       if (calls && calls->is_array()) {
         result.content = msg->find("content") && msg->find("content")->is_string()
                              ? msg->find("content")->as_string() : std::string();
-        for (const Json& c : calls->as_array()) {
-          const Json* fn = c.find("function");
-          auto text_of = [](const Json* j, std::string_view k) {
-            const Json* v = j ? j->find(k) : nullptr;
-            return v && v->is_string() ? v->as_string() : std::string();
-          };
-          result.tool_calls.push_back(ToolCall{text_of(&c, "id"), text_of(fn, "name"),
-                                               text_of(fn, "arguments"), text_of(&c, "type")});
-        }
+        result.tool_calls = tool_calls_of(*calls);
       }
     }
     return finish(built, *state, *answer, *response, std::move(checked), paid, std::move(result));
@@ -376,15 +383,7 @@ struct Client::Impl {
     CallResult result;
     result.content = streamed->content;
     result.finish_reason = streamed->finish_reason;
-    for (const Json& c : streamed->tool_calls.as_array()) {
-      const Json* fn = c.find("function");
-      auto text_of = [](const Json* j, std::string_view k) {
-        const Json* v = j ? j->find(k) : nullptr;
-        return v && v->is_string() ? v->as_string() : std::string();
-      };
-      result.tool_calls.push_back(ToolCall{text_of(&c, "id"), text_of(fn, "name"),
-                                           text_of(fn, "arguments"), text_of(&c, "type")});
-    }
+    result.tool_calls = tool_calls_of(streamed->tool_calls);
     return finish(built, *state, *answer, streamed->final_event, std::move(checked), paid,
                   std::move(result));
   }

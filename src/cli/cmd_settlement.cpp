@@ -87,16 +87,7 @@ int run(const Args& args) {
     }
   }
   if (args.json()) {
-    Json checks = Json::array();
-    for (const auto& c : report.checks()) {
-      Json j = Json::object();
-      j.set("name", c.name);
-      j.set("passed", c.passed);
-      j.set("expected", c.expected);
-      j.set("actual", c.actual);
-      if (!c.passed) j.set("reason", c.reason);
-      checks.push_back(std::move(j));
-    }
+    Json checks = *report.to_json().find("checks");
     Json out = Json::object();
     out.set("verified", report.ok());
     out.set("checks", std::move(checks));

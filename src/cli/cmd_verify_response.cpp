@@ -9,26 +9,6 @@
 namespace verinfer::cli {
 namespace {
 
-Json report_json(const VerificationReport& report) {
-  Json checks = Json::array();
-  for (const Check& c : report.checks()) {
-    Json entry = Json::object();
-    entry.set("name", c.name);
-    entry.set("passed", c.passed);
-    if (!c.expected.empty()) entry.set("expected", c.expected);
-    if (!c.actual.empty()) entry.set("actual", c.actual);
-    if (!c.passed) {
-      entry.set("reason", c.reason);
-      entry.set("code", std::string(to_string(c.code)));
-    }
-    checks.push_back(std::move(entry));
-  }
-  Json out = Json::object();
-  out.set("verified", report.ok());
-  if (!report.ok()) out.set("error", report.to_error().to_string());
-  out.set("checks", std::move(checks));
-  return out;
-}
 
 // An SSE transcript starts with a field line; a buffered response with '{'.
 bool looks_like_sse(std::string_view text) {
@@ -99,7 +79,7 @@ int run(const Args& args) {
   if (!report) return unusable(report.error());
 
   if (args.json()) {
-    std::printf("%s\n", report_json(*report).dump().c_str());
+    std::printf("%s\n", report->to_json().dump().c_str());
   } else if (report->ok()) {
     std::printf("verified\n%s", report->to_string().c_str());
   }

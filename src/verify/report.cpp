@@ -51,6 +51,27 @@ Error VerificationReport::to_error() const {
                std::make_shared<const VerificationReport>(*this)};
 }
 
+Json VerificationReport::to_json() const {
+  Json checks = Json::array();
+  for (const Check& c : checks_) {
+    Json entry = Json::object();
+    entry.set("name", c.name);
+    entry.set("passed", c.passed);
+    if (!c.expected.empty()) entry.set("expected", c.expected);
+    if (!c.actual.empty()) entry.set("actual", c.actual);
+    if (!c.passed) {
+      entry.set("reason", c.reason);
+      entry.set("code", std::string(verinfer::to_string(c.code)));
+    }
+    checks.push_back(std::move(entry));
+  }
+  Json out = Json::object();
+  out.set("verified", ok());
+  if (!ok()) out.set("error", to_error().to_string());
+  out.set("checks", std::move(checks));
+  return out;
+}
+
 std::string VerificationReport::to_string() const {
   std::string out;
   for (const auto& c : checks_) {

@@ -419,18 +419,8 @@ const OpRegistrar rpc_op{"rpc", [](const Json& r) -> Result<Json> {
 }};
 
 Json report_json(const VerificationReport& report) {
-  Json out = Json::object();
+  Json out = report.to_json();
   out.set("ok", true);
-  out.set("verified", report.ok());
-  Json checks = Json::array();
-  for (const auto& c : report.checks()) {
-    Json j = Json::object();
-    j.set("name", c.name);
-    j.set("passed", c.passed);
-    j.set("actual", c.actual);
-    checks.push_back(std::move(j));
-  }
-  out.set("checks", std::move(checks));
   return out;
 }
 

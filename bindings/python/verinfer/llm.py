@@ -29,15 +29,20 @@ def _model(model: str) -> str:
     return model
 
 
-def _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools, tool_choice,
-               response_format, web_search, stream) -> str:
-    body: Dict[str, Any] = {"model": _model(model), "messages": list(messages)}
+def _common(body: Dict[str, Any], max_tokens, stop_sequence, temperature) -> Dict[str, Any]:
     if max_tokens is not None:
         body["max_tokens"] = int(max_tokens)
     if temperature is not None:
         body["temperature"] = float(temperature)
     if stop_sequence:
         body["stop"] = [stop_sequence] if isinstance(stop_sequence, str) else list(stop_sequence)
+    return body
+
+
+def _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools, tool_choice,
+               response_format, web_search, stream) -> str:
+    body = _common({"model": _model(model), "messages": list(messages)}, max_tokens,
+                   stop_sequence, temperature)
     if tools:
         body["tools"] = list(tools)
     if tool_choice is not None:
@@ -114,13 +119,8 @@ class LLM:
                    stop_sequence: Union[str, List[str], None] = None,
                    temperature: Optional[float] = None,
                    x402_settlement_mode: Any = "individual") -> ChatResult:
-        body: Dict[str, Any] = {"model": _model(model), "prompt": prompt}
-        if max_tokens is not None:
-            body["max_tokens"] = int(max_tokens)
-        if temperature is not None:
-            body["temperature"] = float(temperature)
-        if stop_sequence:
-            body["stop"] = [stop_sequence] if isinstance(stop_sequence, str) else list(stop_sequence)
+        body = _common({"model": _model(model), "prompt": prompt}, max_tokens, stop_sequence,
+                       temperature)
         return ChatResult.from_raw(
             self._client.call("completion", json.dumps(body), _mode(x402_settlement_mode)))
 

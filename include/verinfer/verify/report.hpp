@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "verinfer/error.hpp"
+#include "verinfer/json.hpp"
 
 namespace verinfer {
 
@@ -38,6 +39,9 @@ class VerificationReport {
   [[nodiscard]] Error to_error() const;
   /// Human-readable multi-line summary, one line per check.
   [[nodiscard]] std::string to_string() const;
+  /// {"verified", "error" (when failed), "checks": [{name, passed, expected?,
+  /// actual?, reason?, code?}]}: the one JSON form of a report (CLI, proxy).
+  [[nodiscard]] Json to_json() const;
 
  private:
   std::vector<Check> checks_;
