@@ -69,6 +69,9 @@ def devnet():
     was_running = subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:"
                                   + os.environ.get("DEVNET_GATEWAY_PORT", "8600") + "/health"],
                                  check=False).returncode == 0
+    if was_running and not profile_path.exists():
+        pytest.fail("a devnet that is not this checkout's answers on the gateway port; stop it or "
+                    "set the DEVNET_*_PORT variables (devnet/README.md)")
     if not was_running:
         started = subprocess.run([str(DEVNET / "start.sh")], capture_output=True, text=True,
                                  timeout=300)
