@@ -25,6 +25,7 @@
 #include "verinfer/transport/sse.hpp"
 #include "verinfer/transport/x402.hpp"
 
+#include "verinfer/verify/near_response.hpp"
 #include "verinfer/verify/nitro.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/report.hpp"

@@ -9,6 +9,7 @@
 #include <map>
 #include <vector>
 
+#include "verify/internal/field_problems.hpp"
 #include "verinfer/crypto/keccak.hpp"
 
 namespace verinfer {
@@ -68,14 +69,10 @@ std::optional<Reported> read_reported(const Json& response, VerificationReport& 
                                        : "tee_timestamp is not a non-negative integer: " + ts->dump());
     }
   }
-  if (!problems.empty()) {
-    std::string reason = "malformed: ";
-    for (std::size_t i = 0; i < problems.size(); ++i) reason += (i ? "; " : "") + problems[i];
-    report.fail(std::string(tee_checks::kFields), ErrorCode::verification_failed, reason,
-                "tee_signature, tee_request_hash, tee_output_hash, tee_timestamp, tee_id", "");
+  if (!internal::report_field_problems(report, tee_checks::kFields, problems,
+                                       "tee_signature, tee_request_hash, tee_output_hash, tee_timestamp, tee_id")) {
     return std::nullopt;
   }
-  report.pass(std::string(tee_checks::kFields));
   return out;
 }
 
