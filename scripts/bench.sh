@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (Release) and runs them; writes docs/benchmarks.md
+# with the machine's details and the figures exactly as the runs printed them.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh" >/dev/null
+BUILD="$ROOT/build-bench"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVERINFER_BENCHMARKS=ON \
+  -DVERINFER_TESTS=OFF -DVERINFER_EXAMPLES=OFF -DVERINFER_CLI=OFF >/dev/null
+cmake --build "$BUILD" --parallel "$(nproc)" >/dev/null
+MIN_TIME="${VERINFER_BENCH_MIN_TIME:-0.5}"
+OUT="$ROOT/docs/benchmarks.md"
+mkdir -p "$ROOT/docs"
+{
+  echo "# verinfer benchmarks"
+  echo
+  echo "Written by \`scripts/bench.sh\` on $(date -u +%Y-%m-%dT%H:%MZ); every figure below is"
+  echo "printed by a run, nothing is typed in. Re-run the script to refresh it."
+  echo
+  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) cores)"
+  echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- compiler: $(c++ --version | head -1); OpenSSL $(openssl version | cut -d' ' -f2)"
+  for bench in bench_crypto bench_verify bench_tee; do
+    echo
+    echo "## $bench"
+    echo
+    echo '```'
+    "$BUILD/bench/$bench" --benchmark_min_time="$MIN_TIME" 2>/dev/null
+    echo '```'
+  done
+  echo
+  echo "Reading the table: \`BM_VerifyTeeResponse/N\` is the whole check of a signed"
+  echo "response (canonical request, request/output hashes, msg hash, RSA-PSS, tee_id,"
+  echo "time policy); \`BM_RawHashesPlusOpenSslVerify/N\` is only the two Keccak hashes"
+  echo "and one OpenSSL RSA-PSS verification of the same bytes. \`BM_NitroVerify/1\` uses"
+  echo "the chain cache; \`BM_OpenSslEs384Verify\` is one raw ES384 verification."
+} > "$OUT"
+cat "$OUT"
