@@ -131,8 +131,23 @@ struct Client::Impl {
       state.report.fail("registry.trust", ErrorCode::untrusted,
                         "the registry check needs trust.attestation (it compares attested values)");
     }
-    tee = state;
+    // Only a TEE that passed is remembered: a failure is retried on the next call.
+    if (state.report.ok() || state.report.checks().empty()) tee = state;
     return state;
+  }
+
+  // The gateway answered with another key than the one checked (it restarted
+  // or rotated): forget ours and check the new one before verifying.
+  Result<TeeState> tee_state_for(const Json& response, TeeState state) const {
+    const Json* id = response.find("tee_id");
+    if (id == nullptr || !id->is_string()) return state;
+    auto answered = Hash32::from_hex(id->as_string());
+    if (!answered || *answered == state.tee_id) return state;
+    {
+      std::lock_guard lock(mu);
+      tee.reset();
+    }
+    return tee_state();
   }
 
   Status attest(TeeState& state) const {
@@ -340,6 +355,8 @@ struct Client::Impl {
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     auto response = parse_json(answer->text());
     if (!response) return std::unexpected(response.error());
+    state = tee_state_for(*response, *state);
+    if (!state) return std::unexpected(state.error());
     auto checked = check_tee_response(built.body, *response, state->key, response_policy(*state));
     CallResult result;
     if (auto text = tee_output_text(*response)) result.content = *text;
@@ -379,6 +396,8 @@ struct Client::Impl {
     if (!stream_status) return std::unexpected(stream_status.error());
     auto streamed = reader.finish();
     if (!streamed) return std::unexpected(streamed.error());
+    state = tee_state_for(streamed->final_event, *state);
+    if (!state) return std::unexpected(state.error());
     auto checked = check_tee_stream(built.body, body, state->key, response_policy(*state));
     CallResult result;
     result.content = streamed->content;
