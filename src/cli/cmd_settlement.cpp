@@ -1,8 +1,10 @@
-// verinfer settlement check --response RESP.json --tx HASH --rpc URL [--contract ADDR] [--dump DUMP.json]
+// verinfer settlement check [--request REQ.json] --response RESP.json --tx HASH --rpc URL
+//                           [--contract ADDR] [--dump DUMP.json]
 #include <iostream>
 
 #include "cli/cli.hpp"
 #include "verinfer/crypto/address.hpp"
+#include "verinfer/inference/canonical.hpp"
 #include "verinfer/settle/settlement.hpp"
 
 namespace verinfer::cli {
@@ -55,11 +57,28 @@ int run(const Args& args) {
     if (!a) return unusable("--contract: " + a.error().to_string());
     contract = *a;
   }
+  VerificationReport report;
+  // Ties the settlement to the exact call: the request that was sent hashes
+  // to the inputHash that was settled.
+  if (auto request_path = args.option("--request")) {
+    auto request_text = read_input(*request_path);
+    if (!request_text) return unusable(request_text.error());
+    auto request = parse_json(*request_text);
+    if (!request) return unusable(request.error());
+    auto hash = tee_request_hash(*request);
+    if (!hash) return unusable(hash.error());
+    if (*hash == leaf->input_hash) {
+      report.pass("settlement.request_hash", hash->hex(), leaf->input_hash.hex());
+    } else {
+      report.fail("settlement.request_hash", ErrorCode::verification_failed,
+                  "the request does not hash to the settled inputHash", hash->hex(),
+                  leaf->input_hash.hex());
+    }
+  }
   auto rpc = RpcClient::create(*rpc_url);
   if (!rpc) return unusable(rpc.error());
   auto receipt = rpc->transaction_receipt(*tx);
   if (!receipt) return unusable(receipt.error());
-  VerificationReport report;
   if (!*receipt) {
     report.fail("settlement.receipt", ErrorCode::verification_failed, "no receipt for the settlement transaction",
                 tx->hex(), "unknown or pending");
@@ -100,8 +119,10 @@ int run(const Args& args) {
 
 const Registrar registrar{Command{
     "settlement check", "check that a TEE response was settled on chain (individual or batch)",
-    "usage: verinfer settlement check --response RESP.json --tx HASH --rpc URL [--contract ADDR]\n"
-    "                                 [--dump DUMP.json] [--json]\n\n"
+    "usage: verinfer settlement check [--request REQ.json] --response RESP.json --tx HASH\n"
+    "                                 --rpc URL [--contract ADDR] [--dump DUMP.json] [--json]\n\n"
+    "With --request, first checks that the request that was sent hashes (canonically)\n"
+    "to the settled inputHash, tying the settlement to that exact call.\n"
     "Builds the settlement leaf from the response's tee_* fields, fetches the\n"
     "settlement transaction's receipt and checks either its IndividualSettlement\n"
     "event field by field, or (for a BatchSettlement) that the response's leaf is\n"

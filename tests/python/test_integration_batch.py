@@ -23,7 +23,7 @@ def _get(url):
         return r.read()
 
 
-def _batch_call_and_check(cli, devnet, tmp_path, name):
+def _batch_call_and_check(cli, devnet, tmp_path, name, sent_content=None):
     llm = verinfer.LLM(str(DEVNET / "run" / "profile.json"), private_key=devnet["testPayer"]["privateKey"])
     result = llm.chat(model="openai/gpt-5", messages=[{"role": "user", "content": name}],
                       x402_settlement_mode="batch")
@@ -36,7 +36,12 @@ def _batch_call_and_check(cli, devnet, tmp_path, name):
     dump.write_bytes(_get(f"{devnet['urls']['blobs']}/blobs/{job['blobId']}"))
     response = tmp_path / f"{name}.response.json"
     response.write_text(json.dumps(result.response))
-    return subprocess.run([str(cli), "settlement", "check", "--response", str(response), "--tx", job["txHash"],
+    # The body the LLM class sent (provider prefix stripped), or another one.
+    request = tmp_path / f"{name}.request.json"
+    request.write_text(json.dumps({"model": "gpt-5", "messages": [
+        {"role": "user", "content": sent_content if sent_content is not None else name}]}))
+    return subprocess.run([str(cli), "settlement", "check", "--request", str(request),
+                           "--response", str(response), "--tx", job["txHash"],
                            "--rpc", devnet["chain"]["rpcUrl"], "--dump", str(dump), "--json"],
                           capture_output=True, text=True, timeout=120)
 
@@ -45,6 +50,13 @@ def test_batch_settled_call_is_proven_on_chain(cli, devnet, tmp_path):
     out = _batch_call_and_check(cli, devnet, tmp_path, "honest")
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["verified"] is True
+
+
+def test_settlement_of_another_request_is_rejected(cli, devnet, tmp_path):
+    out = _batch_call_and_check(cli, devnet, tmp_path, "mine", sent_content="not what was sent")
+    assert out.returncode == 1, out.stdout + out.stderr
+    failed = [c["name"] for c in json.loads(out.stdout)["checks"] if not c["passed"]]
+    assert failed == ["settlement.request_hash"], failed
 
 
 def test_altered_merkle_leaf_is_rejected(cli, devnet, tmp_path):
