@@ -36,12 +36,48 @@ Result<SettlementLeaf> leaf_from_response(const Json& response) {
   return SettlementLeaf{*id, *in, *out, *sig, U256(*ts->get_uint64())};
 }
 
+int print_report(const Args& args, const VerificationReport& report) {
+  if (args.json()) {
+    Json checks = *report.to_json().find("checks");
+    Json out = Json::object();
+    out.set("verified", report.ok());
+    out.set("checks", std::move(checks));
+    std::cout << out.dump() << '\n';
+  } else {
+    std::cout << report.to_string() << '\n';
+  }
+  return report.ok() ? kExitOk : kExitRejected;
+}
+
+// Without --tx: the IndividualSettlement event of this call (same teeId,
+// inputHash and outputHash) found in the chain's logs.
+Result<Hash32> find_individual_settlement(const RpcClient& rpc, const SettlementLeaf& leaf,
+                                          const std::optional<Address>& contract) {
+  LogFilter filter;
+  filter.from_block = BlockTag::earliest();
+  filter.to_block = BlockTag::latest();
+  if (contract) filter.addresses.push_back(*contract);
+  filter.topics = {{individual_settlement_event().topic0()}, {leaf.tee_id}};
+  auto logs = rpc.logs(filter);
+  if (!logs) return std::unexpected(logs.error());
+  for (const auto& log : *logs) {
+    auto event = decode_individual_settlement(log);
+    if (event && event->input_hash == leaf.input_hash && event->output_hash == leaf.output_hash &&
+        log.transaction_hash && !log.removed) {
+      return *log.transaction_hash;
+    }
+  }
+  return fail(ErrorCode::verification_failed, "no IndividualSettlement of this call on chain",
+              "searched " + std::to_string(logs->size()) + " settlement events of tee " + leaf.tee_id.hex() +
+                  "; a batch-settled call needs --tx and --dump");
+}
+
 int run(const Args& args) {
   auto response_path = args.option("--response");
   auto rpc_url = args.option("--rpc");
   auto tx_text = args.option("--tx");
-  if (!response_path || !rpc_url || !tx_text || !args.positional().empty()) {
-    return unusable("settlement check needs --response, --tx and --rpc");
+  if (!response_path || !rpc_url || !args.positional().empty()) {
+    return unusable("settlement check needs --response and --rpc");
   }
   auto response_text = read_input(*response_path);
   if (!response_text) return unusable(response_text.error());
@@ -49,8 +85,6 @@ int run(const Args& args) {
   if (!response) return unusable(response.error());
   auto leaf = leaf_from_response(*response);
   if (!leaf) return unusable(leaf.error());
-  auto tx = Hash32::from_hex(*tx_text);
-  if (!tx) return unusable("--tx: " + tx.error().to_string());
   std::optional<Address> contract;
   if (auto c = args.option("--contract")) {
     auto a = parse_address(*c);
@@ -77,6 +111,13 @@ int run(const Args& args) {
   }
   auto rpc = RpcClient::create(*rpc_url);
   if (!rpc) return unusable(rpc.error());
+  Result<Hash32> tx = tx_text ? Hash32::from_hex(*tx_text) : find_individual_settlement(*rpc, *leaf, contract);
+  if (!tx) {
+    if (tx_text) return unusable("--tx: " + tx.error().to_string());
+    report.fail("settlement.found", tx.error().code, tx.error().message,
+                "an IndividualSettlement of this call", tx.error().detail);
+    return print_report(args, report);
+  }
   auto receipt = rpc->transaction_receipt(*tx);
   if (!receipt) return unusable(receipt.error());
   if (!*receipt) {
@@ -105,22 +146,14 @@ int run(const Args& args) {
       report.merge(check_individual_settlement_receipt(**receipt, *leaf, contract));
     }
   }
-  if (args.json()) {
-    Json checks = *report.to_json().find("checks");
-    Json out = Json::object();
-    out.set("verified", report.ok());
-    out.set("checks", std::move(checks));
-    std::cout << out.dump() << '\n';
-  } else {
-    std::cout << report.to_string() << '\n';
-  }
-  return report.ok() ? kExitOk : kExitRejected;
+  return print_report(args, report);
 }
 
 const Registrar registrar{Command{
     "settlement check", "check that a TEE response was settled on chain (individual or batch)",
-    "usage: verinfer settlement check [--request REQ.json] --response RESP.json --tx HASH\n"
-    "                                 --rpc URL [--contract ADDR] [--dump DUMP.json] [--json]\n\n"
+    "usage: verinfer settlement check [--request REQ.json] --response RESP.json --rpc URL\n"
+    "                                 [--contract ADDR] [--tx HASH [--dump DUMP.json]] [--json]\n\n"
+    "Without --tx, the call's IndividualSettlement event is looked up in the chain's logs.\n"
     "With --request, first checks that the request that was sent hashes (canonically)\n"
     "to the settled inputHash, tying the settlement to that exact call.\n"
     "Builds the settlement leaf from the response's tee_* fields, fetches the\n"
@@ -129,6 +162,7 @@ const Registrar registrar{Command{
     "in the given tree dump under the settled root.\n"
     "Exit 0 verified, 1 rejected, 2 unusable input.\n\n"
     "examples:\n"
+    "  verinfer settlement check --request req.json --response resp.json --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x77aa...01 --rpc http://127.0.0.1:8545 --dump batch.json",
     {}, run}};

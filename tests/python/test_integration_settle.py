@@ -72,6 +72,16 @@ def test_individual_settlement_matches_the_response(cli, devnet, paid, tmp_path)
     names = [c["name"] for c in json.loads(out.stdout)["checks"]]
     assert {"settlement.tee_id", "settlement.input_hash", "settlement.output_hash", "settlement.timestamp",
             "settlement.signature"} <= set(names)
+    # Without --tx the settlement is found in the chain's logs.
+    out = run_cli(cli, "settlement", "check", "--response", resp, "--rpc", devnet["chain"]["rpcUrl"],
+                  "--contract", relay, "--json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    # A batch-settled response has no IndividualSettlement to find.
+    batch_resp = write_json(tmp_path, "batch.json", paid["batch"][0]["body"])
+    out = run_cli(cli, "settlement", "check", "--response", batch_resp, "--rpc", devnet["chain"]["rpcUrl"],
+                  "--json")
+    assert out.returncode == 1, out.stdout
+    assert [c["name"] for c in json.loads(out.stdout)["checks"] if not c["passed"]] == ["settlement.found"]
     # Another response (a batch one) does not match this settlement.
     other = write_json(tmp_path, "other.json", paid["batch"][0]["body"])
     out = run_cli(cli, "settlement", "check", "--response", other, "--tx", tx, "--rpc", devnet["chain"]["rpcUrl"])
