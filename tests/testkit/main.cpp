@@ -30,6 +30,28 @@ Result<std::string> get_string(const Json& request, std::string_view key) {
   return (*v)->as_string();
 }
 
+Result<Bytes> get_hex(const Json& request, std::string_view key) {
+  auto s = get_string(request, key);
+  if (!s) return pass_error(s);
+  return from_hex(*s);
+}
+
+Result<std::vector<AbiType>> get_abi_types(const Json& request, std::string_view key) {
+  auto list = get_field(request, key);
+  if (!list) return pass_error(list);
+  if (!(*list)->is_array()) {
+    return fail(ErrorCode::invalid_argument, std::string(key) + " must be an array");
+  }
+  std::vector<AbiType> out;
+  for (const auto& t : (*list)->as_array()) {
+    if (!t.is_string()) return fail(ErrorCode::invalid_argument, "type must be a string");
+    auto parsed = AbiType::parse(t.as_string());
+    if (!parsed) return pass_error(parsed);
+    out.push_back(std::move(*parsed));
+  }
+  return out;
+}
+
 }  // namespace verinfer::testkit
 
 int main() {

@@ -7,20 +7,14 @@
 namespace verinfer::testkit {
 namespace {
 
-Result<Bytes> hex_field(const Json& r, std::string_view key) {
-  auto s = get_string(r, key);
-  if (!s) return std::unexpected(s.error());
-  return from_hex(*s);
-}
-
 const OpRegistrar keccak_op{"keccak256", [](const Json& r) -> Result<Json> {
-  auto data = hex_field(r, "hex");
+  auto data = get_hex(r, "hex");
   if (!data) return std::unexpected(data.error());
   return Json(keccak256(*data).hex());
 }};
 
 const OpRegistrar sha256_op{"sha256", [](const Json& r) -> Result<Json> {
-  auto data = hex_field(r, "hex");
+  auto data = get_hex(r, "hex");
   if (!data) return std::unexpected(data.error());
   return Json(sha256(*data).hex());
 }};

@@ -11,17 +11,6 @@
 namespace verinfer::testkit {
 namespace {
 
-template <class T>
-std::unexpected<Error> pass_error(const Result<T>& r) {
-  return std::unexpected(r.error());
-}
-
-Result<Bytes> hex_field(const Json& r, std::string_view key) {
-  auto s = get_string(r, key);
-  if (!s) return pass_error(s);
-  return from_hex(*s);
-}
-
 Json signature_json(const Signature& sig) {
   Json out = Json::object();
   out.set("r", sig.r.hex());
@@ -35,20 +24,6 @@ Result<PrivateKey> key_field(const Json& r) {
   auto s = get_string(r, "key");
   if (!s) return pass_error(s);
   return PrivateKey::from_hex(*s);
-}
-
-Result<std::vector<AbiType>> types_field(const Json& r) {
-  auto list = get_field(r, "types");
-  if (!list) return pass_error(list);
-  if (!(*list)->is_array()) return fail(ErrorCode::invalid_argument, "types must be an array");
-  std::vector<AbiType> out;
-  for (const auto& t : (*list)->as_array()) {
-    if (!t.is_string()) return fail(ErrorCode::invalid_argument, "type must be a string");
-    auto parsed = AbiType::parse(t.as_string());
-    if (!parsed) return pass_error(parsed);
-    out.push_back(std::move(*parsed));
-  }
-  return out;
 }
 
 const OpRegistrar eip712_hash_op{"eip712_hash", [](const Json& r) -> Result<Json> {
@@ -73,7 +48,7 @@ const OpRegistrar eip712_hash_op{"eip712_hash", [](const Json& r) -> Result<Json
 }};
 
 const OpRegistrar eip191_op{"eip191_digest", [](const Json& r) -> Result<Json> {
-  auto msg = hex_field(r, "hex");
+  auto msg = get_hex(r, "hex");
   if (!msg) return pass_error(msg);
   return Json(eip191_digest(ByteView(*msg)).hex());
 }};
@@ -81,7 +56,7 @@ const OpRegistrar eip191_op{"eip191_digest", [](const Json& r) -> Result<Json> {
 const OpRegistrar sign_op{"sign_digest", [](const Json& r) -> Result<Json> {
   auto key = key_field(r);
   if (!key) return pass_error(key);
-  auto digest = hex_field(r, "digest");
+  auto digest = get_hex(r, "digest");
   if (!digest) return pass_error(digest);
   auto d = Hash32::from_bytes(*digest);
   if (!d) return pass_error(d);
@@ -94,11 +69,11 @@ const OpRegistrar sign_op{"sign_digest", [](const Json& r) -> Result<Json> {
 }};
 
 const OpRegistrar recover_op{"recover", [](const Json& r) -> Result<Json> {
-  auto digest = hex_field(r, "digest");
+  auto digest = get_hex(r, "digest");
   if (!digest) return pass_error(digest);
   auto d = Hash32::from_bytes(*digest);
   if (!d) return pass_error(d);
-  auto sig = hex_field(r, "signature");
+  auto sig = get_hex(r, "signature");
   if (!sig) return pass_error(sig);
   SignatureOptions options;
   const Json* high = r.find("allow_high_s");
@@ -117,7 +92,7 @@ const OpRegistrar address_op{"parse_address", [](const Json& r) -> Result<Json> 
 }};
 
 const OpRegistrar abi_encode_op{"abi_encode", [](const Json& r) -> Result<Json> {
-  auto types = types_field(r);
+  auto types = get_abi_types(r, "types");
   if (!types) return pass_error(types);
   auto values = get_field(r, "values");
   if (!values) return pass_error(values);
@@ -136,9 +111,9 @@ const OpRegistrar abi_encode_op{"abi_encode", [](const Json& r) -> Result<Json> 
 }};
 
 const OpRegistrar abi_decode_op{"abi_decode", [](const Json& r) -> Result<Json> {
-  auto types = types_field(r);
+  auto types = get_abi_types(r, "types");
   if (!types) return pass_error(types);
-  auto data = hex_field(r, "hex");
+  auto data = get_hex(r, "hex");
   if (!data) return pass_error(data);
   auto decoded = abi_decode(*types, *data);
   if (!decoded) return pass_error(decoded);

@@ -10,12 +10,6 @@
 namespace verinfer::testkit {
 namespace {
 
-Result<Bytes> hex_field(const Json& r, std::string_view key) {
-  auto s = get_string(r, key);
-  if (!s) return std::unexpected(s.error());
-  return from_hex(*s);
-}
-
 Result<X25519PrivateKey> key_field(const Json& r, std::string_view key) {
   auto s = get_string(r, key);
   if (!s) return std::unexpected(s.error());
@@ -44,7 +38,7 @@ Result<Json> run_exports(const Json& r, const Context& context) {
   const Json* list = r.find("exports");
   if (list == nullptr) return out;
   for (const Json& e : list->as_array()) {
-    auto ctx = hex_field(e, "context");
+    auto ctx = get_hex(e, "context");
     if (!ctx) return std::unexpected(ctx.error());
     auto length = e.find("length") ? e.find("length")->get_uint64() : std::nullopt;
     if (!length) return fail(ErrorCode::invalid_argument, "export without a length");
@@ -58,7 +52,7 @@ Result<Json> run_exports(const Json& r, const Context& context) {
 // Seals [{"aad", "pt"}] to pkR. With "ske" the ephemeral key is fixed (test-only entry point).
 const OpRegistrar hpke_seal_op{"hpke_seal", [](const Json& r) -> Result<Json> {
   auto pk = public_field(r, "pkr");
-  auto info = hex_field(r, "info");
+  auto info = get_hex(r, "info");
   auto messages = array_field(r, "messages");
   if (!pk || !info || !messages) return fail(ErrorCode::invalid_argument, "need pkr, info, messages");
   Result<HpkeSenderContext> sender = fail(ErrorCode::internal, "unset");
@@ -72,8 +66,8 @@ const OpRegistrar hpke_seal_op{"hpke_seal", [](const Json& r) -> Result<Json> {
   if (!sender) return std::unexpected(sender.error());
   Json cts = Json::array();
   for (const Json& m : **messages) {
-    auto aad = hex_field(m, "aad");
-    auto pt = hex_field(m, "pt");
+    auto aad = get_hex(m, "aad");
+    auto pt = get_hex(m, "pt");
     if (!aad || !pt) return fail(ErrorCode::invalid_argument, "message needs aad and pt");
     auto ct = sender->seal(*aad, *pt);
     if (!ct) return std::unexpected(ct.error());
@@ -91,16 +85,16 @@ const OpRegistrar hpke_seal_op{"hpke_seal", [](const Json& r) -> Result<Json> {
 // Opens [{"aad", "ct"}] in order; the first failure fails the op.
 const OpRegistrar hpke_open_op{"hpke_open", [](const Json& r) -> Result<Json> {
   auto sk = key_field(r, "skr");
-  auto enc = hex_field(r, "enc");
-  auto info = hex_field(r, "info");
+  auto enc = get_hex(r, "enc");
+  auto info = get_hex(r, "info");
   auto messages = array_field(r, "messages");
   if (!sk || !enc || !info || !messages) return fail(ErrorCode::invalid_argument, "need skr, enc, info, messages");
   auto recipient = hpke_setup_base_recipient(kHpkeX25519ChaCha20, *enc, *sk, *info);
   if (!recipient) return std::unexpected(recipient.error());
   Json pts = Json::array();
   for (const Json& m : **messages) {
-    auto aad = hex_field(m, "aad");
-    auto ct = hex_field(m, "ct");
+    auto aad = get_hex(m, "aad");
+    auto ct = get_hex(m, "ct");
     if (!aad || !ct) return fail(ErrorCode::invalid_argument, "message needs aad and ct");
     auto pt = recipient->open(*aad, *ct);
     if (!pt) return std::unexpected(pt.error());
@@ -143,8 +137,8 @@ Result<Json> decode_chunked(const OhttpClientContext& context, ByteView body, co
 // Client side: encapsulates "plaintext" to "key_config" with the fixed ephemeral
 // key "ske", then opens "response" and/or "chunked_response" if given.
 const OpRegistrar ohttp_client_op{"ohttp_client", [](const Json& r) -> Result<Json> {
-  auto config_bytes = hex_field(r, "key_config");
-  auto plaintext = hex_field(r, "plaintext");
+  auto config_bytes = get_hex(r, "key_config");
+  auto plaintext = get_hex(r, "plaintext");
   auto ske = key_field(r, "ske");
   if (!config_bytes || !plaintext || !ske) return fail(ErrorCode::invalid_argument, "need key_config, plaintext, ske");
   auto config = parse_ohttp_key_config(*config_bytes);
@@ -157,14 +151,14 @@ const OpRegistrar ohttp_client_op{"ohttp_client", [](const Json& r) -> Result<Js
   Json out = Json::object();
   out.set("wire", hex_json(request->wire));
   if (r.find("response") != nullptr) {
-    auto body = hex_field(r, "response");
+    auto body = get_hex(r, "response");
     if (!body) return std::unexpected(body.error());
     auto pt = request->context.open_response(*body);
     if (!pt) return std::unexpected(pt.error());
     out.set("response_pt", hex_json(*pt));
   }
   if (r.find("chunked_response") != nullptr) {
-    auto body = hex_field(r, "chunked_response");
+    auto body = get_hex(r, "chunked_response");
     if (!body) return std::unexpected(body.error());
     auto chunks = decode_chunked(request->context, *body, r);
     if (!chunks) return std::unexpected(chunks.error());
@@ -177,7 +171,7 @@ const OpRegistrar ohttp_client_op{"ohttp_client", [](const Json& r) -> Result<Js
 // single-shot and "chunks" (the last one final) as a chunked response.
 const OpRegistrar ohttp_server_op{"ohttp_server", [](const Json& r) -> Result<Json> {
   auto sk = key_field(r, "skr");
-  auto wire = hex_field(r, "wire");
+  auto wire = get_hex(r, "wire");
   const Json* key_id = r.find("key_id");
   if (!sk || !wire || key_id == nullptr || !key_id->get_uint64() || *key_id->get_uint64() > 255) {
     return fail(ErrorCode::invalid_argument, "need skr, wire, key_id");
@@ -189,7 +183,7 @@ const OpRegistrar ohttp_server_op{"ohttp_server", [](const Json& r) -> Result<Js
   out.set("request_pt", hex_json(request->plaintext));
   out.set("key_config", hex_json(gateway.key_config().encode()));
   if (r.find("response_pt") != nullptr) {
-    auto pt = hex_field(r, "response_pt");
+    auto pt = get_hex(r, "response_pt");
     if (!pt) return std::unexpected(pt.error());
     auto body = request->context.seal_response(*pt);
     if (!body) return std::unexpected(body.error());
@@ -215,10 +209,10 @@ const OpRegistrar ohttp_server_op{"ohttp_server", [](const Json& r) -> Result<Js
 
 // OpenGradient's OHTTP config binding: configHash and the full verification.
 const OpRegistrar ohttp_config_op{"ohttp_config_verify", [](const Json& r) -> Result<Json> {
-  auto tee_id = hex_field(r, "tee_id");
-  auto public_key = hex_field(r, "public_key");
-  auto key_config = hex_field(r, "key_config");
-  auto signature = hex_field(r, "signature");
+  auto tee_id = get_hex(r, "tee_id");
+  auto public_key = get_hex(r, "public_key");
+  auto key_config = get_hex(r, "key_config");
+  auto signature = get_hex(r, "signature");
   auto pem = get_string(r, "signing_key_pem");
   if (!tee_id || !public_key || !key_config || !signature || !pem) {
     return fail(ErrorCode::invalid_argument, "need tee_id, public_key, key_config, signature, signing_key_pem");

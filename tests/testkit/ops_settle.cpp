@@ -13,11 +13,6 @@
 namespace verinfer::testkit {
 namespace {
 
-template <class T>
-std::unexpected<Error> pass_error(const Result<T>& r) {
-  return std::unexpected(r.error());
-}
-
 Result<std::vector<Hash32>> hash_list(const Json& r, std::string_view key) {
   auto list = get_field(r, key);
   if (!list) return pass_error(list);
@@ -28,20 +23,6 @@ Result<std::vector<Hash32>> hash_list(const Json& r, std::string_view key) {
     auto h = Hash32::from_hex(item.as_string());
     if (!h) return pass_error(h);
     out.push_back(*h);
-  }
-  return out;
-}
-
-Result<std::vector<AbiType>> encoding_field(const Json& r) {
-  auto list = get_field(r, "encoding");
-  if (!list) return pass_error(list);
-  if (!(*list)->is_array()) return fail(ErrorCode::invalid_argument, "encoding must be an array");
-  std::vector<AbiType> out;
-  for (const auto& t : (*list)->as_array()) {
-    if (!t.is_string()) return fail(ErrorCode::invalid_argument, "type must be a string");
-    auto parsed = AbiType::parse(t.as_string());
-    if (!parsed) return pass_error(parsed);
-    out.push_back(std::move(*parsed));
   }
   return out;
 }
@@ -79,7 +60,7 @@ const OpRegistrar merkle_dump_op{"merkle_dump", [](const Json& r) -> Result<Json
 
 // {encoding, value, proof, root} -> {valid, leaf}; a bad value is an error.
 const OpRegistrar merkle_verify_op{"merkle_verify", [](const Json& r) -> Result<Json> {
-  auto encoding = encoding_field(r);
+  auto encoding = get_abi_types(r, "encoding");
   if (!encoding) return pass_error(encoding);
   auto value_json = get_field(r, "value");
   if (!value_json) return pass_error(value_json);
@@ -101,7 +82,7 @@ const OpRegistrar merkle_verify_op{"merkle_verify", [](const Json& r) -> Result<
 
 // {encoding, leaves (values), proof, proofFlags, root} -> {valid}.
 const OpRegistrar merkle_multiproof_op{"merkle_multiproof", [](const Json& r) -> Result<Json> {
-  auto encoding = encoding_field(r);
+  auto encoding = get_abi_types(r, "encoding");
   if (!encoding) return pass_error(encoding);
   auto values = get_field(r, "leaves");
   if (!values) return pass_error(values);

@@ -6,7 +6,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "verinfer/bytes.hpp"
+#include "verinfer/crypto/abi.hpp"
 #include "verinfer/error.hpp"
 #include "verinfer/json.hpp"
 
@@ -21,5 +24,15 @@ struct OpRegistrar {
 /// Field accessors that fail with a readable error instead of asserting.
 [[nodiscard]] Result<std::string> get_string(const Json& request, std::string_view key);
 [[nodiscard]] Result<const Json*> get_field(const Json& request, std::string_view key);
+/// A hex string field as bytes.
+[[nodiscard]] Result<Bytes> get_hex(const Json& request, std::string_view key);
+/// An array of ABI type strings ("uint256", "(bytes32,bytes)[]", ...).
+[[nodiscard]] Result<std::vector<AbiType>> get_abi_types(const Json& request, std::string_view key);
+
+/// Forwards the error of a failed Result of another type.
+template <class T>
+[[nodiscard]] std::unexpected<Error> pass_error(const Result<T>& r) {
+  return std::unexpected(r.error());
+}
 
 }  // namespace verinfer::testkit
