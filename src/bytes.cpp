@@ -1,6 +1,7 @@
 #include "verinfer/bytes.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include <string>
 
@@ -136,6 +137,15 @@ Result<Bytes> from_base64(std::string_view text, Base64Alphabet alphabet) {
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
     return fail(ErrorCode::parse_error, "base64 is not canonical",
                 "unused bits in the last character are not zero");
+  }
+  return out;
+}
+
+Result<Bytes> random_bytes(std::size_t n) {
+  Bytes out(n);
+  if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    return fail(ErrorCode::internal, "the random generator failed",
+                std::to_string(n) + " bytes requested");
   }
   return out;
 }

@@ -1,8 +1,6 @@
 // The front door: inference, then verification, then settlement information.
 #include "verinfer/client.hpp"
 
-#include <openssl/rand.h>
-
 #include <chrono>
 #include <mutex>
 
@@ -23,12 +21,6 @@ std::int64_t system_clock_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Bytes random_bytes(std::size_t n) {
-  Bytes out(n);
-  if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) std::abort();  // CSPRNG cannot fail once seeded
-  return out;
 }
 
 Bytes to_body(std::string_view text) { return Bytes(text.begin(), text.end()); }
@@ -151,7 +143,9 @@ struct Client::Impl {
   }
 
   Status attest(TeeState& state) const {
-    Bytes nonce = random_bytes(20);
+    auto fresh = random_bytes(20);
+    if (!fresh) return std::unexpected(fresh.error());
+    const Bytes& nonce = *fresh;
     auto answer = get("/enclave/attestation?nonce=" + to_hex(nonce, false));
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, "/enclave/attestation"));

@@ -86,6 +86,10 @@ using Hash32 = FixedBytes<32>;
 using Hash48 = FixedBytes<48>;
 using Address = FixedBytes<20>;
 
+/// `n` bytes from the operating system's CSPRNG (through OpenSSL), for
+/// nonces and keys; a failure of the generator is an internal error.
+[[nodiscard]] Result<Bytes> random_bytes(std::size_t n);
+
 /// Constant-time equality, for MACs and secrets.
 [[nodiscard]] bool constant_time_equal(ByteView a, ByteView b) noexcept;
 

@@ -2,7 +2,6 @@
 // draft-ietf-ohai-chunked-ohttp (responses), as docs/PROTOCOL.md section 8.
 #include "verinfer/transport/ohttp.hpp"
 
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <limits>
@@ -69,14 +68,6 @@ Result<OhttpKeyConfig> parse_config(ByteView in, bool exact) {
     config.algorithms.push_back({read_u16(in, at), read_u16(in, at + 2)});
   }
   return config;
-}
-
-Result<Bytes> random_bytes(std::size_t size) {
-  Bytes out(size);
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    return fail(ErrorCode::internal, "the CSPRNG failed to produce a response nonce");
-  }
-  return out;
 }
 
 Status check_counter(const ResponseState& s) {

@@ -1,7 +1,6 @@
 #include "verinfer/transport/x402.hpp"
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <charconv>
 
@@ -76,15 +75,6 @@ Result<PaymentRequirement> parse_requirement(const Json& entry, int version, std
   if (const Json* extra = entry.find("extra")) r.extra = *extra;
   r.raw = entry;
   return r;
-}
-
-Hash32 random_nonce() {
-  Hash32 n;
-  if (RAND_bytes(n.data(), static_cast<int>(n.size())) != 1) {
-    // OpenSSL's CSPRNG does not fail once seeded; a failure here is fatal.
-    std::abort();
-  }
-  return n;
 }
 
 Json field(std::string_view name, std::string_view type) {
@@ -250,7 +240,14 @@ Result<SignedPayment> sign_payment(const PaymentRequired& required, const Paymen
   if (chosen.chain_id == 0) {
     return fail(ErrorCode::invalid_argument, "cannot pay on a non-EVM network", chosen.network);
   }
-  Hash32 nonce = options.nonce ? *options.nonce : random_nonce();
+  Hash32 nonce;
+  if (options.nonce) {
+    nonce = *options.nonce;
+  } else {
+    auto fresh = random_bytes(nonce.size());
+    if (!fresh) return std::unexpected(fresh.error());
+    nonce = Hash32::from_bytes(*fresh).value();
+  }
   Address payer = key.address();
   std::uint64_t valid_after = options.now > kValidAfterSkew ? options.now - kValidAfterSkew : 0;
   std::uint64_t valid_before =
