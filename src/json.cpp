@@ -36,11 +36,8 @@ class Builder {
  public:
   explicit Builder(const JsonLimits& limits) : limits_(limits) {}
 
-  template <class V>
-  Result<Json> number(V& v) {
-    std::string_view raw;
-    if (auto err = simdjson::simdjson_result<std::string_view>(v.raw_json_token()).get(raw); err) return std::unexpected(parse_failure(err, "number"));
-    std::string_view token = trim_ws(raw);
+  Result<Json> number(od::value& v) {
+    std::string_view token = trim_ws(v.raw_json_token());
     if (is_integer_token(token)) {
       if (token == "-0") return Json(0);
       return Json::integer(token);
@@ -53,8 +50,7 @@ class Builder {
     return Json(d);
   }
 
-  template <class V>
-  Result<Json> scalar(V& v, od::json_type type) {
+  Result<Json> scalar(od::value& v, od::json_type type) {
     switch (type) {
       case od::json_type::null: {
         bool is_null = false;

@@ -8,8 +8,6 @@
 
 namespace verinfer::python {
 
-py::list report_to_python(const VerificationReport& report);
-
 namespace {
 
 py::dict result_to_python(const VerifiedResult& verified) {

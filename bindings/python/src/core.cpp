@@ -9,8 +9,6 @@
 
 namespace verinfer::python {
 
-py::list report_to_python(const VerificationReport& report);
-
 void raise(const Error& error) {
   py::object errors = py::module_::import("verinfer.errors");
   py::object cls = errors.attr("error_class")(std::string(to_string(error.code)));

@@ -6,6 +6,7 @@
 
 #include "verinfer/bytes.hpp"
 #include "verinfer/error.hpp"
+#include "verinfer/verify/report.hpp"
 
 namespace verinfer::python {
 
@@ -24,6 +25,9 @@ T unwrap(Result<T>&& result) {
 /// Bytes-like Python object → owned bytes (copied while the GIL is held).
 Bytes to_bytes(const py::object& data);
 py::bytes from_bytes(ByteView data);
+
+/// A report as a list of dicts (the Python package wraps it in Report).
+py::list report_to_python(const VerificationReport& report);
 
 void bind_core(py::module_& m);
 void bind_verify(py::module_& m);
