@@ -2,7 +2,9 @@
 # Stops the verinfer devnet started by start.sh. Idempotent: nothing running = success.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-RUN="$(pwd)/run"
+DEVNET_DIR=$(pwd)
+source "$DEVNET_DIR/slot.sh"
+RUN="$DEVNET_RUN_DIR"
 stopped=0
 for c in gateway facilitator anvil; do
   f="$RUN/$c.pid"

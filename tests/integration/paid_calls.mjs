@@ -8,7 +8,7 @@ import { wrapFetchWithPayment, x402Client, decodePaymentResponseHeader } from "@
 import { ExactEvmScheme } from "@x402/evm";
 import { privateKeyToAccount } from "viem/accounts";
 
-const P = JSON.parse(readFileSync("run/profile.json", "utf8"));
+const P = JSON.parse(readFileSync(process.env.VERINFER_DEVNET_PROFILE || "run/profile.json", "utf8"));
 const client = new x402Client().register(P.chain.network, new ExactEvmScheme(privateKeyToAccount(P.testPayer.privateKey)));
 // Pay at most the advertised price for the devnet token, nothing else.
 client.setSpendControls({ allowedAssets: [{ network: P.chain.network, asset: P.token.address, maxAmountPerPayment: String(P.x402.amount) }] });

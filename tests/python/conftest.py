@@ -59,15 +59,21 @@ def rng(request):
 
 
 DEVNET = ROOT / "devnet"
+# DEVNET_PORT_BASE selects a private devnet (own ports and run dir; devnet/slot.sh).
+_PORT_BASE = os.environ.get("DEVNET_PORT_BASE", "")
+DEVNET_RUN = DEVNET / (f"run-{_PORT_BASE}" if _PORT_BASE else "run")
+DEVNET_GATEWAY_PORT = os.environ.get("DEVNET_GATEWAY_PORT",
+                                     str(int(_PORT_BASE) + 1) if _PORT_BASE else "8600")
 
 
 @pytest.fixture(scope="session")
 def devnet():
     """A running local devnet (started here if needed, stopped at the end if
-    this session started it). Yields the parsed devnet/run/profile.json."""
-    profile_path = DEVNET / "run" / "profile.json"
-    was_running = subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:"
-                                  + os.environ.get("DEVNET_GATEWAY_PORT", "8600") + "/health"],
+    this session started it). Yields the parsed profile.json of its run dir."""
+    profile_path = DEVNET_RUN / "profile.json"
+    os.environ["VERINFER_DEVNET_PROFILE"] = str(profile_path)
+    was_running = subprocess.run(["curl", "-sf", "-o", "/dev/null",
+                                  f"http://127.0.0.1:{DEVNET_GATEWAY_PORT}/health"],
                                  check=False).returncode == 0
     if was_running and not profile_path.exists():
         pytest.fail("a devnet that is not this checkout's answers on the gateway port; stop it or "

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from conftest import BUILD, DEVNET, ROOT, VECTORS
+from conftest import BUILD, DEVNET_RUN, ROOT, VECTORS
 
 CASE = VECTORS / "tee_response" / "cases" / "02_chat_system_user_temp07_unhashed_fields"
 NEGATIVE = VECTORS / "tee_response" / "negative" / "tampered_content" / "response.json"
@@ -41,6 +41,6 @@ def test_cpp_verify_saved_response_example():
 
 
 def test_python_devnet_chat_example(devnet):
-    run = _run([sys.executable, ROOT / "examples/python/devnet_chat.py", DEVNET / "run" / "profile.json"])
+    run = _run([sys.executable, ROOT / "examples/python/devnet_chat.py", DEVNET_RUN / "profile.json"])
     assert run.returncode == 0, run.stdout + run.stderr
     assert "stream verified: True" in run.stdout

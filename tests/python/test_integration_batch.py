@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 import verinfer
-from conftest import DEVNET
+from conftest import DEVNET_RUN
 
 
 def _post(url, body=None):
@@ -24,7 +24,7 @@ def _get(url):
 
 
 def _batch_call_and_check(cli, devnet, tmp_path, name, sent_content=None):
-    llm = verinfer.LLM(str(DEVNET / "run" / "profile.json"), private_key=devnet["testPayer"]["privateKey"])
+    llm = verinfer.LLM(str(DEVNET_RUN / "profile.json"), private_key=devnet["testPayer"]["privateKey"])
     result = llm.chat(model="openai/gpt-5", messages=[{"role": "user", "content": name}],
                       x402_settlement_mode="batch")
     job_id = result.settlement["job_id"]

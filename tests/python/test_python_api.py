@@ -87,7 +87,7 @@ def test_results_print_and_compare():
 
 @pytest.fixture(scope="module")
 def llm(devnet):
-    return verinfer.LLM(str(__import__("conftest").DEVNET / "run" / "profile.json"),
+    return verinfer.LLM(str(__import__("conftest").DEVNET_RUN / "profile.json"),
                         private_key=devnet["testPayer"]["privateKey"])
 
 
@@ -113,7 +113,7 @@ def test_llm_stream_and_completion(llm):
 
 def test_async_llm(devnet):
     async def main():
-        client = verinfer.AsyncLLM(str(__import__("conftest").DEVNET / "run" / "profile.json"),
+        client = verinfer.AsyncLLM(str(__import__("conftest").DEVNET_RUN / "profile.json"),
                                    private_key=devnet["testPayer"]["privateKey"])
         results = await asyncio.gather(*[
             client.chat(model="openai/gpt-5", messages=[{"role": "user", "content": f"n{i}"}])
