@@ -246,6 +246,7 @@ struct Client::Impl {
     report.merge(*checked);
     result.response = response;
     result.tee_id = state.tee_id;
+    if (paid) result.authorized_amount = paid->payment.max_amount;
     auto hash_field = [&](std::string_view key) {
       const Json* v = response.find(key);
       return v && v->is_string() ? Hash32::from_hex(v->as_string()).value_or(Hash32{}) : Hash32{};
@@ -485,6 +486,7 @@ Result<CallResult> Client::chat_unverified(const ChatRequest& request) const {
   CallResult result;
   if (auto text = tee_output_text(*response)) result.content = *text;
   result.response = std::move(*response);
+  if (paid) result.authorized_amount = paid->payment.max_amount;
   return result;
 }
 

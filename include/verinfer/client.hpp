@@ -67,6 +67,9 @@ struct CallResult {
   Hash32 output_hash;
   std::uint64_t tee_timestamp = 0;
   std::optional<PaymentResponse> payment;
+  /// The most the signed x402 payment lets anyone take (`exact`: the price,
+  /// `upto`: the permitted amount); set whenever the call paid.
+  std::optional<U256> authorized_amount;
   SettlementInfo settlement;
 };
 

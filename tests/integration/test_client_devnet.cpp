@@ -80,6 +80,10 @@ TEST_CASE("devnet: a paid chat call is verified end to end") {
   REQUIRE(result->value().payment);
   CHECK(result->value().payment->success);
   CHECK(Hash32::from_hex(result->value().payment->transaction));
+  // exact: the signed authorisation is the advertised price, no more.
+  REQUIRE(result->value().authorized_amount);
+  CHECK(result->value().authorized_amount->to_decimal() ==
+        devnet_json().find("x402")->find("amount")->as_string());
   CHECK(result->value().settlement.type == "individual");
   // The report names every layer: attestation, registry, signature, payment
   // on chain, settlement event.
@@ -156,4 +160,5 @@ TEST_CASE("devnet: an unverified call is clearly separate and still works") {
   auto result = make_client(none).chat_unverified(hello(SettlementMode::private_));
   REQUIRE(result);
   CHECK(result->content == "Devnet echo: hello devnet");
+  CHECK(result->authorized_amount);  // it still paid
 }

@@ -91,12 +91,13 @@ def llm(devnet):
                         private_key=devnet["testPayer"]["privateKey"])
 
 
-def test_llm_chat_is_verified_and_paid(llm):
+def test_llm_chat_is_verified_and_paid(llm, devnet):
     result = llm.chat(model="openai/gpt-5", messages=[{"role": "user", "content": "hi python"}],
                       max_tokens=16, x402_settlement_mode="individual")
     assert result.content == "Devnet echo: hi python"
     assert result.report.ok
     assert result.payment and result.payment["success"]
+    assert result.authorized_amount == int(devnet["x402"]["amount"])
     assert result.tee_id.startswith("0x") and len(result.tee_id) == 66
     assert "ok    tee_response.signature" in str(result.report)
 

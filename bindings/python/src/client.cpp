@@ -40,6 +40,9 @@ py::dict result_to_python(const VerifiedResult& verified) {
   } else {
     d["payment"] = py::none();
   }
+  // Decimal text: a U256 can exceed a C++ integer; results.py makes it an int.
+  d["authorized_amount"] =
+      r.authorized_amount ? py::object(py::str(r.authorized_amount->to_decimal())) : py::none();
   py::dict s;
   s["type"] = r.settlement.type;
   s["tx_hash"] = r.settlement.tx_hash;

@@ -64,6 +64,8 @@ class ChatResult:
     tee_timestamp: int
     report: Report
     payment: Optional[Dict[str, Any]] = None
+    #: base units the signed x402 payment authorised (None when the call did not pay)
+    authorized_amount: Optional[int] = None
     settlement: Dict[str, str] = field(default_factory=dict)
     response: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -79,6 +81,7 @@ class ChatResult:
             tee_timestamp=raw["tee_timestamp"],
             report=Report.from_raw(raw["checks"]),
             payment=raw["payment"],
+            authorized_amount=None if raw["authorized_amount"] is None else int(raw["authorized_amount"]),
             settlement=raw["settlement"],
             response=json.loads(raw["response_json"]),
         )
