@@ -202,3 +202,43 @@ TEST_CASE("merkle: out-of-range lookups are errors, not crashes") {
   CHECK_FALSE(SettlementLeaf::from_abi_values({}).has_value());
   CHECK_FALSE(merkle_process_multiproof({}, {}, {}).has_value());
 }
+
+TEST_CASE("merkle: tamper matrix - every single-byte flip of leaf, proof node or root is rejected") {
+  MerkleDump dump = load_dump("tree_20");
+  const Hash32 root = dump.root();
+  std::size_t tried = 0;
+  std::size_t accepted = 0;
+  auto expect_reject = [&](const Hash32& r, const Hash32& leaf, const std::vector<Hash32>& proof, std::string_view what) {
+    ++tried;
+    auto status = verify_merkle_proof(r, leaf, proof);
+    if (status.has_value()) {
+      ++accepted;
+      FAIL_CHECK("accepted with a byte of " << what << " flipped");
+    } else {
+      CHECK(status.error().code == ErrorCode::verification_failed);
+    }
+  };
+  for (std::size_t index = 0; index < dump.values.size(); ++index) {
+    INFO("value " << index);
+    const Hash32 leaf = dump.tree[dump.values[index].tree_index];
+    const std::vector<Hash32> proof = *merkle_proof(dump, index);
+    REQUIRE(verify_merkle_proof(root, leaf, proof).has_value());
+    for (std::size_t i = 0; i < 32; ++i) {
+      Hash32 flipped_leaf = leaf;
+      flipped_leaf.bytes[i] ^= 0x01;  // the lowest bit: the smallest possible change
+      expect_reject(root, flipped_leaf, proof, "the leaf");
+      Hash32 flipped_root = root;
+      flipped_root.bytes[i] ^= 0x01;
+      expect_reject(flipped_root, leaf, proof, "the root");
+      for (std::size_t node = 0; node < proof.size(); ++node) {
+        std::vector<Hash32> flipped_proof = proof;
+        flipped_proof[node].bytes[i] ^= 0x01;
+        expect_reject(root, leaf, flipped_proof, "a proof node");
+      }
+    }
+  }
+  MESSAGE("merkle tamper matrix over " << dump.values.size() << " proofs of tree_20, each byte XOR 0x01: " << tried
+                                       << " tried, " << accepted << " accepted");
+  CHECK(tried > 20 * 64);
+  CHECK(accepted == 0);
+}

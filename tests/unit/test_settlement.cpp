@@ -81,6 +81,55 @@ TEST_CASE("settlement: an IndividualSettlement event matches its response field 
   CHECK(elsewhere.first_failure()->code == ErrorCode::untrusted);
 }
 
+TEST_CASE("settlement: tamper matrix - every flipped byte the event check relies on is rejected") {
+  const SettlementLeaf leaf = vector_leaf(0);
+  const LogEntry original = individual_log(leaf);
+  REQUIRE(check_individual_settlement_receipt(receipt_with({original}), leaf, kRelay).ok());
+  // Relied on: topic 0 (the event), topic 1 (teeId), the emitter, and in the
+  // data inputHash/outputHash/timestamp (words 0-2), the signature's offset
+  // (word 4) and its length word and bytes. Not relied on: ethAddress (topic 2),
+  // walrusBlobId and the signature's zero padding.
+  REQUIRE(original.topics.size() == 3);
+  REQUIRE(original.data.size() >= 5 * 32);
+  const std::size_t sig_offset = original.data[4 * 32 + 31];
+  REQUIRE(sig_offset + 32 + leaf.signature.size() <= original.data.size());
+  std::vector<std::pair<std::size_t, std::size_t>> data_ranges = {
+      {0, 3 * 32}, {4 * 32, 5 * 32}, {sig_offset, sig_offset + 32 + leaf.signature.size()}};
+
+  std::size_t tried = 0;
+  std::size_t accepted = 0;
+  auto expect_reject = [&](const LogEntry& log, std::string_view what, std::size_t i) {
+    ++tried;
+    if (check_individual_settlement_receipt(receipt_with({log}), leaf, kRelay).ok()) {
+      ++accepted;
+      FAIL_CHECK("accepted with byte " << i << " of " << what << " flipped");
+    }
+  };
+  for (std::size_t topic = 0; topic < 2; ++topic) {
+    for (std::size_t i = 0; i < 32; ++i) {
+      LogEntry log = original;
+      log.topics[topic].bytes[i] ^= 0x01;
+      expect_reject(log, topic == 0 ? "topic 0" : "topic 1", i);
+    }
+  }
+  for (std::size_t i = 0; i < original.address.bytes.size(); ++i) {
+    LogEntry log = original;
+    log.address.bytes[i] ^= 0x01;
+    expect_reject(log, "the emitter", i);
+  }
+  for (auto [begin, end] : data_ranges) {
+    for (std::size_t i = begin; i < end; ++i) {
+      LogEntry log = original;
+      log.data[i] ^= 0x01;
+      expect_reject(log, "the data", i);
+    }
+  }
+  MESSAGE("IndividualSettlement tamper matrix, each relied-on byte XOR 0x01: " << tried << " tried, " << accepted
+                                                                               << " accepted");
+  CHECK(tried == 2 * 32 + 20 + 3 * 32 + 32 + 32 + leaf.signature.size());
+  CHECK(accepted == 0);
+}
+
 TEST_CASE("settlement: batch inclusion against the vector trees") {
   auto dump = parse_merkle_dump(test::read_file(test::vectors_dir() / "merkle/tree_20.dump.json"));
   REQUIRE(dump.has_value());
