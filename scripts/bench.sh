@@ -26,9 +26,19 @@ mkdir -p "$ROOT/docs"
     echo "## $bench"
     echo
     echo '```'
-    "$BUILD/bench/$bench" --benchmark_min_time="$MIN_TIME" 2>/dev/null
+    "$BUILD/bench/$bench" --benchmark_min_time="$MIN_TIME" \
+      --benchmark_out="$BUILD/$bench.json" --benchmark_out_format=json 2>/dev/null
     echo '```'
   done
+  echo
+  echo "## Python reference, side by side"
+  echo
+  echo "\`bench/python_reference.py\` rebuilds bench_tee's inputs (it checks the canonical"
+  echo "sizes match) and times the Python path on this machine; the C++ column is read"
+  echo "from the runs above. The Python ecrecover rows also hash the EIP-191 message"
+  echo "(one Keccak of 43 bytes), which \`BM_RecoverVerinfer\` does not."
+  echo
+  "$ROOT/.venv/bin/python" "$ROOT/bench/python_reference.py" "$BUILD/bench_tee.json" "$BUILD/bench_crypto.json"
   echo
   echo "Reading the table: \`BM_VerifyTeeResponse/N\` is the whole check of a signed"
   echo "response (canonical request, request/output hashes, msg hash, RSA-PSS, tee_id,"
