@@ -17,24 +17,43 @@ std::vector<Command>& registry() {
 
 }  // namespace
 
-Args::Args(std::vector<std::string> raw, std::vector<std::string> flag_names) {
-  flag_names.emplace_back("--json");
-  flag_names.emplace_back("--help");
+Args::Args(const std::vector<std::string>& raw, const std::vector<std::string>& declared,
+           std::string_view verb) {
+  // Declared "--name VALUE" takes a value, "--name" does not.
+  auto takes_value = [&](std::string_view name) -> std::optional<bool> {
+    if (name == "--json" || name == "--help") return false;
+    for (const std::string& d : declared) {
+      std::string_view decl_name = std::string_view(d).substr(0, d.find(' '));
+      if (decl_name == name) return decl_name.size() != d.size();
+    }
+    return std::nullopt;
+  };
+  auto report = [&](std::string what) {
+    if (!problem_) {
+      problem_ = std::move(what) + " for `verinfer " + std::string(verb) + "`; see `verinfer " +
+                 std::string(verb) + " --help`";
+    }
+  };
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const std::string& a = raw[i];
-    if (a.size() > 2 && a.starts_with("--")) {
-      auto eq = a.find('=');
-      if (eq != std::string::npos) {
-        options_.emplace_back(a.substr(0, eq), a.substr(eq + 1));
-      } else if (std::find(flag_names.begin(), flag_names.end(), a) != flag_names.end()) {
-        flags_.push_back(a);
-      } else if (i + 1 < raw.size()) {
-        options_.emplace_back(a, raw[++i]);
-      } else {
-        problem_ = "option " + a + " needs a value";
-      }
-    } else {
+    if (a.size() <= 2 || !a.starts_with("--")) {
       positional_.push_back(a);
+      continue;
+    }
+    auto eq = a.find('=');
+    std::string name = a.substr(0, eq);
+    auto value = takes_value(name);
+    if (!value) {
+      report("unknown option " + name);
+    } else if (!*value) {
+      if (eq != std::string::npos) report("option " + name + " takes no value");
+      flags_.push_back(name);
+    } else if (eq != std::string::npos) {
+      options_.emplace_back(name, a.substr(eq + 1));
+    } else if (i + 1 < raw.size()) {
+      options_.emplace_back(name, raw[++i]);
+    } else {
+      report("option " + name + " needs a value");
     }
   }
 }
@@ -55,6 +74,13 @@ std::vector<std::string> Args::options(std::string_view name) const {
   for (const auto& [k, v] : options_) {
     if (k == name) out.push_back(v);
   }
+  return out;
+}
+
+std::string options_help(const Command& command) {
+  std::string out = "options:\n";
+  for (const std::string& d : command.flags) out += "  " + d + "\n";
+  out += "  --json\n  --help";
   return out;
 }
 

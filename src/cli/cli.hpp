@@ -19,15 +19,18 @@ inline constexpr int kExitRejected = 1;
 inline constexpr int kExitUnusable = 2;
 
 /// Parsed arguments of one verb: `--name value` options, `--flag`s, positionals.
+/// `declared` is the verb's Command::flags; anything else starting with "--" is a problem.
 class Args {
  public:
-  Args(std::vector<std::string> raw, std::vector<std::string> flag_names);
+  Args(const std::vector<std::string>& raw, const std::vector<std::string>& declared,
+       std::string_view verb);
   [[nodiscard]] bool flag(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> option(std::string_view name) const;
   [[nodiscard]] std::vector<std::string> options(std::string_view name) const;
   [[nodiscard]] const std::vector<std::string>& positional() const { return positional_; }
   [[nodiscard]] bool json() const { return flag("--json"); }
-  /// Set when the arguments themselves are malformed (an option without value).
+  /// Set when the arguments themselves are malformed: the first unknown option,
+  /// option without value or value given to a flag.
   [[nodiscard]] const std::optional<std::string>& problem() const { return problem_; }
 
  private:
@@ -41,9 +44,14 @@ struct Command {
   std::string name;     ///< e.g. "keccak256" or "attestation verify"
   std::string summary;  ///< one line for the verb list
   std::string usage;    ///< full help text with examples
-  std::vector<std::string> flags;  ///< options that take no value (besides --json, --help)
+  /// Every option the verb accepts besides --json and --help: "--name" for a flag,
+  /// "--name VALUE" for an option taking a value. Both the parser and --help use it.
+  std::vector<std::string> flags;
   std::function<int(const Args&)> run;
 };
+
+/// The option list --help prints, one declared option a line, from Command::flags.
+[[nodiscard]] std::string options_help(const Command& command);
 
 /// Registers a verb at static-initialisation time.
 struct Registrar {

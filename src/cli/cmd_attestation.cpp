@@ -267,7 +267,9 @@ const Registrar verify_registrar{Command{
     "  verinfer attestation verify doc.b64 --at 2026-02-12T18:00:00Z --max-age 300\n"
     "  verinfer attestation verify doc.b64 --at 1770919200 --nonce 0123...4567 --pcr 0=9bae... --json\n"
     "  verinfer attestation verify doc.b64 --root devnet-root.pem --at $(date +%s)",
-    {}, run_verify}};
+    {"--at TIME", "--root ROOT.pem", "--nonce HEX", "--pcr N=HEX", "--pcr-hash 0xHEX", "--max-age S",
+     "--max-future-skew S", "--tls-cert-sha256 HEX", "--signing-key-sha256 HEX"},
+    run_verify}};
 
 const Registrar inspect_registrar{Command{
     "attestation inspect", "decode an AWS Nitro attestation document (no verification)",

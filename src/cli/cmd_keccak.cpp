@@ -38,7 +38,7 @@ const Registrar registrar{Command{
     "  verinfer keccak256 --text abc\n"
     "  verinfer keccak256 --hex 0xdeadbeef --json\n"
     "  verinfer keccak256 --file response.json",
-    {}, run}};
+    {"--hex HEX", "--text TEXT", "--file PATH"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

@@ -91,7 +91,7 @@ const Registrar registrar{Command{
     "examples:\n"
     "  verinfer merkle verify --dump tree.json --leaf-index 3 --root 0xb82d...00e1\n"
     "  verinfer merkle verify --dump tree.json --leaf '[\"0x0e39...\",\"0x6439...\",\"0xed2b...\",\"0xb576...\",\"1770919200\"]'",
-    {}, run}};
+    {"--dump DUMP.json", "--leaf-index N", "--leaf JSON", "--root HEX"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

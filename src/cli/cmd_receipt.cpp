@@ -68,7 +68,7 @@ const Registrar registrar{Command{
     "examples:\n"
     "  verinfer receipt 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
     "  verinfer receipt 0x5c50...9e1a --rpc http://127.0.0.1:8545 --json",
-    {}, run}};
+    {"--rpc URL"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

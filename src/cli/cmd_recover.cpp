@@ -33,7 +33,7 @@ const Registrar registrar{Command{
     "examples:\n"
     "  verinfer recover --digest 0xbe60...7bd2 --signature 0x4355...151c\n"
     "  verinfer eip712-hash mail.json | xargs -I{} verinfer recover --digest {} --signature $SIG",
-    {"--allow-high-s"}, run}};
+    {"--digest HEX32", "--signature HEX65", "--allow-high-s"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

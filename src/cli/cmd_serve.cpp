@@ -169,7 +169,7 @@ const Registrar registrar{Command{
     "  verinfer serve --key-file ~/.verinfer/devnet.key\n"
     "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_API_KEY=unused python my_app.py\n"
     "  verinfer serve --listen 127.0.0.1:0 --stream-policy low-latency --max-spend 1000000",
-    {"--log-prompts", "--allow-remote"}, run}};
+    {"--profile P", "--listen HOST:PORT", "--key-file FILE", "--max-spend N", "--stream-policy P", "--settlement S", "--threads N", "--max-body-bytes N", "--log-prompts", "--allow-remote"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

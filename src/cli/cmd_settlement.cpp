@@ -165,7 +165,9 @@ const Registrar registrar{Command{
     "  verinfer settlement check --request req.json --response resp.json --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x77aa...01 --rpc http://127.0.0.1:8545 --dump batch.json",
-    {}, run}};
+    {"--request REQ.json", "--response RESP.json", "--rpc URL", "--contract ADDR", "--tx HASH",
+     "--dump DUMP.json"},
+    run}};
 
 }  // namespace
 }  // namespace verinfer::cli

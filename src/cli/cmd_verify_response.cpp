@@ -105,7 +105,9 @@ const Registrar registrar{Command{
     "  verinfer verify-response --request req.json --response resp.json --public-key tee.pem\n"
     "  verinfer verify-response --request req.json --response stream.sse --public-key tee.pem \\\n"
     "      --at 1770919980 --json",
-    {"--any-age", "--no-web-search-hash"}, run}};
+    {"--request REQ.json", "--response RESP", "--public-key KEY", "--at UNIX", "--max-age S", "--any-age",
+     "--tee-id 0xHEX", "--no-web-search-hash"},
+    run}};
 
 }  // namespace
 }  // namespace verinfer::cli

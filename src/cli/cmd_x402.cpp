@@ -77,7 +77,7 @@ const Registrar sign_registrar{Command{
     "Nothing is sent.\n"
     "Exit 1 if the policy refuses every requirement.\n\n"
     "example:\n  verinfer x402 sign --required \"$REQ\" --key-file payer.key --max-amount 10000",
-    {}, sign}};
+    {"--required PAYMENT_REQUIRED_B64", "--key-file KEY", "--max-amount N", "--network eip155:ID"}, sign}};
 
 }  // namespace
 }  // namespace verinfer::cli

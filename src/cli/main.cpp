@@ -45,9 +45,9 @@ int main(int argc, char** argv) {
     return verinfer::cli::kExitUnusable;
   }
   verinfer::cli::Args args({words.begin() + static_cast<long>(consumed), words.end()},
-                           match->flags);
+                           match->flags, match->name);
   if (args.flag("--help")) {
-    std::printf("%s\n", match->usage.c_str());
+    std::printf("%s\n\n%s\n", match->usage.c_str(), verinfer::cli::options_help(*match).c_str());
     return verinfer::cli::kExitOk;
   }
   if (args.problem()) return verinfer::cli::unusable(*args.problem());
