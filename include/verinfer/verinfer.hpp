@@ -38,6 +38,7 @@
 #include "verinfer/settle/rlp.hpp"
 #include "verinfer/settle/rpc.hpp"
 #include "verinfer/settle/settlement.hpp"
+#include "verinfer/settle/tee_directory.hpp"
 #include "verinfer/settle/transaction.hpp"
 
 #include "verinfer/profile.hpp"
