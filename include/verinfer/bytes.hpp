@@ -17,8 +17,8 @@
 
 namespace verinfer {
 
-using Bytes = std::vector<std::uint8_t>;
-using ByteView = std::span<const std::uint8_t>;
+using Bytes = std::vector<std::uint8_t>;           ///< owned bytes
+using ByteView = std::span<const std::uint8_t>;    ///< borrowed bytes
 
 /// The bytes of a string, without copying.
 [[nodiscard]] inline ByteView as_bytes(std::string_view text) noexcept {
@@ -32,11 +32,13 @@ using ByteView = std::span<const std::uint8_t>;
 /// accepted; an odd number of digits or any other character is an error.
 [[nodiscard]] Result<Bytes> from_hex(std::string_view text);
 
+/// Which base64 alphabet to_base64() and from_base64() use.
 enum class Base64Alphabet {
   standard,  ///< RFC 4648 section 4 ('+', '/'); padding required
   url,       ///< RFC 4648 section 5 ('-', '_'); padding optional, checked if present
 };
 
+/// Base64 text of `bytes`, padded with '='.
 [[nodiscard]] std::string to_base64(ByteView bytes,
                                     Base64Alphabet alphabet = Base64Alphabet::standard);
 
@@ -50,6 +52,8 @@ template <std::size_t N>
 struct FixedBytes {
   std::array<std::uint8_t, N> bytes{};
 
+  /// Container access: N bytes, contiguous.
+  /// @{
   static constexpr std::size_t size() noexcept { return N; }
   [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes.data(); }
   [[nodiscard]] std::uint8_t* data() noexcept { return bytes.data(); }
@@ -57,9 +61,12 @@ struct FixedBytes {
   [[nodiscard]] auto end() const noexcept { return bytes.end(); }
   [[nodiscard]] ByteView view() const noexcept { return {bytes.data(), N}; }
   operator ByteView() const noexcept { return view(); }  // NOLINT: intended
+  /// @}
+  /// All N bytes are zero (an unset hash or address).
   [[nodiscard]] bool is_zero() const noexcept {
     return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
   }
+  /// Lower-case hex of the N bytes, "0x"-prefixed unless `prefix` is false.
   [[nodiscard]] std::string hex(bool prefix = true) const { return to_hex(view(), prefix); }
 
   /// Exactly N bytes, or an error naming both lengths.
@@ -82,9 +89,9 @@ struct FixedBytes {
   friend auto operator<=>(const FixedBytes&, const FixedBytes&) = default;
 };
 
-using Hash32 = FixedBytes<32>;
-using Hash48 = FixedBytes<48>;
-using Address = FixedBytes<20>;
+using Hash32 = FixedBytes<32>;   ///< Keccak-256 / SHA-256 digests, tx hashes, TEE ids
+using Hash48 = FixedBytes<48>;   ///< SHA-384 digests (Nitro PCRs)
+using Address = FixedBytes<20>;  ///< an Ethereum address
 
 /// `n` bytes from the operating system's CSPRNG (through OpenSSL), for
 /// nonces and keys; a failure of the generator is an internal error.

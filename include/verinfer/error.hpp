@@ -35,6 +35,8 @@ class VerificationReport;
 /// verification also carries the whole report of what was checked.
 struct Error {
   Error() = default;
+  /// An error with code `c`, message `m`, detail `d` and, for rejected
+  /// evidence, the report `r`.
   Error(ErrorCode c, std::string m, std::string d = {},
         std::shared_ptr<const VerificationReport> r = {})
       : code(c), message(std::move(m)), detail(std::move(d)), report(std::move(r)) {}
@@ -48,9 +50,11 @@ struct Error {
   [[nodiscard]] std::string to_string() const;
 };
 
+/// A value or the Error why there is none.
 template <class T>
 using Result = std::expected<T, Error>;
 
+/// Success or the Error of a failure, for operations without a value.
 using Status = std::expected<void, Error>;
 
 /// Shorthand for `std::unexpected(Error{...})`.

@@ -20,6 +20,7 @@ namespace verinfer {
 
 /// A parsed ABI type such as "uint256", "bytes32[]" or "(address,bytes)[2]".
 struct AbiType {
+  /// Which kind of type; `bits`, `size` and `components` qualify it.
   enum class Kind {
     uint,         ///< uintN, bits = N (8..256, step 8)
     int_,         ///< intN, bits = N
@@ -41,6 +42,7 @@ struct AbiType {
   /// Parses a type string; "uint"/"int" are read as uint256/int256. Spaces
   /// are not allowed; empty tuples and T[0] are rejected.
   [[nodiscard]] static Result<AbiType> parse(std::string_view text);
+  /// The tuple of the given component types.
   [[nodiscard]] static AbiType tuple(std::vector<AbiType> components);
 
   /// The canonical spelling used in signatures, e.g. "(uint256,bytes)[]".
@@ -63,33 +65,41 @@ struct AbiType {
 /// both lists; the AbiType says which is meant.
 class AbiValue {
  public:
-  using List = std::vector<AbiValue>;
+  using List = std::vector<AbiValue>;  ///< the elements of an array or tuple
 
   AbiValue() = default;  ///< the integer 0
+  /// An integer word, bool, address, byte string, string or list.
+  /// @{
   AbiValue(U256 value) : value_(value) {}
   AbiValue(bool value) : value_(value) {}
   AbiValue(Address value) : value_(value) {}
   AbiValue(Bytes value) : value_(std::move(value)) {}
   AbiValue(std::string value) : value_(std::move(value)) {}
   AbiValue(List value) : value_(std::move(value)) {}
+  /// @}
   /// Fixed-size byte values (bytes32 hashes and the like).
   template <std::size_t N>
   AbiValue(const FixedBytes<N>& value) : value_(Bytes(value.begin(), value.end())) {}
 
+  /// Which alternative the value holds.
+  /// @{
   [[nodiscard]] bool is_integer() const noexcept { return std::holds_alternative<U256>(value_); }
   [[nodiscard]] bool is_bool() const noexcept { return std::holds_alternative<bool>(value_); }
   [[nodiscard]] bool is_address() const noexcept { return std::holds_alternative<Address>(value_); }
   [[nodiscard]] bool is_bytes() const noexcept { return std::holds_alternative<Bytes>(value_); }
   [[nodiscard]] bool is_string() const noexcept { return std::holds_alternative<std::string>(value_); }
   [[nodiscard]] bool is_list() const noexcept { return std::holds_alternative<List>(value_); }
+  /// @}
 
-  // Checked accessors: test the kind first (assertion otherwise).
+  /// Checked accessors: test the kind first (assertion otherwise).
+  /// @{
   [[nodiscard]] const U256& as_integer() const { return std::get<U256>(value_); }
   [[nodiscard]] bool as_bool() const { return std::get<bool>(value_); }
   [[nodiscard]] const Address& as_address() const { return std::get<Address>(value_); }
   [[nodiscard]] const Bytes& as_bytes() const { return std::get<Bytes>(value_); }
   [[nodiscard]] const std::string& as_string() const { return std::get<std::string>(value_); }
   [[nodiscard]] const List& as_list() const { return std::get<List>(value_); }
+  /// @}
 
   friend bool operator==(const AbiValue&, const AbiValue&) = default;
 
@@ -105,6 +115,7 @@ class AbiValue {
 [[nodiscard]] Result<Bytes> abi_encode(const std::vector<AbiType>& types,
                                        const std::vector<AbiValue>& values);
 
+/// Bounds on the work abi_decode() does for hostile input.
 struct AbiLimits {
   std::size_t max_depth = 32;          ///< nesting of arrays and tuples
   std::size_t max_values = 1u << 20;   ///< values produced in total
@@ -117,15 +128,19 @@ struct AbiLimits {
 /// Like Solidity's decoder, offsets need not be canonical and bytes after
 /// the encoding are ignored; the limits bound work on hostile input (offsets
 /// may point at shared data).
+/// @{
 [[nodiscard]] Result<AbiValue> abi_decode(const AbiType& type, ByteView data, AbiLimits limits = {});
 [[nodiscard]] Result<std::vector<AbiValue>> abi_decode(const std::vector<AbiType>& types,
                                                        ByteView data, AbiLimits limits = {});
+/// @}
 
 /// The JSON form used by tools: integers as decimal strings (intN signed),
 /// address as EIP-55 text, bool, bytes/bytesN as 0x-hex, string, arrays and
 /// tuples as JSON arrays. Integers may also come as JSON numbers or 0x-hex.
+/// @{
 [[nodiscard]] Result<AbiValue> abi_value_from_json(const AbiType& type, const Json& json);
 [[nodiscard]] Result<Json> abi_value_to_json(const AbiType& type, const AbiValue& value);
+/// @}
 
 /// First 4 bytes of keccak256 of the canonical signature: "transfer(address,uint256)".
 /// The signature is parsed and canonicalised first ("uint" -> "uint256").

@@ -15,6 +15,7 @@
 
 namespace verinfer {
 
+/// Every intermediate value of an EIP-712 hash, for checking against other tools.
 struct Eip712Hashes {
   std::string encode_type;  ///< encodeType(primaryType)
   Hash32 type_hash;         ///< keccak256(encode_type)

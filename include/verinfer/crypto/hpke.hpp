@@ -37,7 +37,7 @@ inline constexpr HpkeSuite kHpkeX25519ChaCha20{0x0020, 0x0001, 0x0003};
 inline constexpr std::size_t kHpkeEncSize = 32;  ///< Nenc: an X25519 public key
 inline constexpr std::size_t kHpkeTagSize = 16;  ///< Nt of ChaCha20-Poly1305
 
-using X25519PublicKey = FixedBytes<32>;
+using X25519PublicKey = FixedBytes<32>;  ///< RFC 7748 u-coordinate
 
 /// An X25519 private key. It cannot be printed or read back; its bytes are
 /// wiped when the object dies.
@@ -57,6 +57,7 @@ class X25519PrivateKey {
   X25519PrivateKey& operator=(const X25519PrivateKey&) noexcept = default;
   ~X25519PrivateKey();
 
+  /// The matching public key.
   [[nodiscard]] X25519PublicKey public_key() const;
   /// X25519(sk, peer); fails (verification_failed) when the result is all
   /// zeros, i.e. the peer key is a low-order point (RFC 9180 section 7.1.4).
@@ -86,7 +87,9 @@ class HpkeSenderContext {
   [[nodiscard]] Result<Bytes> seal(ByteView aad, ByteView plaintext);
   /// Export(exporter_context, length), length <= 255 * 32.
   [[nodiscard]] Result<Bytes> export_secret(ByteView exporter_context, std::size_t length) const;
+  /// The sequence number the next seal() uses.
   [[nodiscard]] std::uint64_t sequence() const noexcept;
+  /// The suite the context was set up with.
   [[nodiscard]] const HpkeSuite& suite() const noexcept;
 
  private:
@@ -106,8 +109,11 @@ class HpkeRecipientContext {
   /// ciphertext or aad, or a message out of order is verification_failed;
   /// the sequence number only advances on success.
   [[nodiscard]] Result<Bytes> open(ByteView aad, ByteView ciphertext);
+  /// Export(exporter_context, length), length <= 255 * 32.
   [[nodiscard]] Result<Bytes> export_secret(ByteView exporter_context, std::size_t length) const;
+  /// The sequence number the next open() expects.
   [[nodiscard]] std::uint64_t sequence() const noexcept;
+  /// The suite the context was set up with.
   [[nodiscard]] const HpkeSuite& suite() const noexcept;
   /// The encapsulated key this context was set up from.
   [[nodiscard]] const X25519PublicKey& enc() const noexcept;

@@ -18,9 +18,14 @@ class Keccak256 {
   static constexpr std::size_t kRate = 136;  ///< bytes absorbed per permutation
 
   Keccak256() noexcept { reset(); }
+  /// Forgets everything absorbed.
   void reset() noexcept;
+  /// Absorbs more bytes (or a string's bytes).
+  /// @{
   Keccak256& update(ByteView data) noexcept;
   Keccak256& update(std::string_view text) noexcept { return update(as_bytes(text)); }
+  /// @}
+  /// The digest of everything absorbed; then reset().
   [[nodiscard]] Hash32 finish() noexcept;
 
  private:
@@ -28,10 +33,13 @@ class Keccak256 {
   std::size_t offset_ = 0;  // bytes absorbed into the current block
 };
 
+/// Keccak-256 of bytes or of a string's bytes, as Ethereum computes it.
+/// @{
 [[nodiscard]] Hash32 keccak256(ByteView data) noexcept;
 [[nodiscard]] inline Hash32 keccak256(std::string_view text) noexcept {
   return keccak256(as_bytes(text));
 }
+/// @}
 
 /// The Keccak-f[1600] permutation (24 rounds) over 25 little-endian lanes.
 void keccak_f1600(std::array<std::uint64_t, 25>& lanes) noexcept;

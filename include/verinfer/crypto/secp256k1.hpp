@@ -39,6 +39,7 @@ struct Signature {
   friend bool operator==(const Signature&, const Signature&) = default;
 };
 
+/// What signature recovery accepts.
 struct SignatureOptions {
   /// EIP-2: s must be at most n/2 unless this is set (for legacy signatures
   /// that are known to come from a non-normalising signer).
@@ -78,8 +79,11 @@ class PrivateKey {
   PrivateKey& operator=(const PrivateKey& other) noexcept = default;
   ~PrivateKey();
 
+  /// The public key and the address (its account) of this key.
+  /// @{
   [[nodiscard]] PublicKey public_key() const;
   [[nodiscard]] Address address() const { return public_key().address(); }
+  /// @}
 
   /// Deterministic (RFC 6979) low-s signature over a 32-byte digest.
   [[nodiscard]] Result<Signature> sign_digest(const Hash32& digest) const;

@@ -15,9 +15,11 @@
 
 namespace verinfer {
 
+/// An unsigned 256-bit integer: EVM words, token amounts, uint256 values.
 class U256 {
  public:
-  constexpr U256() noexcept = default;
+  constexpr U256() noexcept = default;  ///< zero
+  /// A value that fits 64 bits.
   constexpr explicit U256(std::uint64_t value) noexcept : limbs_{0, 0, 0, value} {}
 
   /// Canonical or not ("007" is 7), digits only, no sign; errors above 2^256-1.
@@ -28,6 +30,7 @@ class U256 {
   [[nodiscard]] static Result<U256> parse(std::string_view text);
   /// Big-endian, at most 32 bytes (shorter input is left-padded with zeros).
   [[nodiscard]] static Result<U256> from_be_bytes(ByteView bytes);
+  /// From a 32-byte big-endian word.
   [[nodiscard]] static U256 from_word(const Hash32& word) noexcept;
   /// 2^256 - 1.
   [[nodiscard]] static constexpr U256 max() noexcept {
@@ -38,13 +41,16 @@ class U256 {
 
   /// 32 big-endian bytes (the ABI word).
   [[nodiscard]] Hash32 to_word() const noexcept;
+  /// Decimal digits, no leading zeros ("0" for zero).
   [[nodiscard]] std::string to_decimal() const;
   /// "0x" + minimal lower-case hex ("0x0" for zero).
   [[nodiscard]] std::string to_hex() const;
 
+  /// The value is 0.
   [[nodiscard]] bool is_zero() const noexcept {
     return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0;
   }
+  /// The value when it fits 64 bits, else nullopt.
   [[nodiscard]] std::optional<std::uint64_t> to_uint64() const noexcept;
   /// Position of the highest set bit plus one; 0 for zero.
   [[nodiscard]] unsigned bit_length() const noexcept;
@@ -52,11 +58,14 @@ class U256 {
   [[nodiscard]] bool bit(unsigned i) const noexcept;
 
   /// Arithmetic modulo 2^256; the checked forms report overflow instead.
+  /// @{
   [[nodiscard]] U256 wrapping_add(const U256& other) const noexcept;
   [[nodiscard]] U256 wrapping_sub(const U256& other) const noexcept;
   [[nodiscard]] U256 wrapping_neg() const noexcept { return U256().wrapping_sub(*this); }
   [[nodiscard]] Result<U256> checked_add(const U256& other) const;
   [[nodiscard]] Result<U256> checked_sub(const U256& other) const;
+  /// @}
+  /// Bitwise not.
   [[nodiscard]] U256 operator~() const noexcept;
   [[nodiscard]] U256 shl(unsigned bits) const noexcept;  ///< bits < 256
 

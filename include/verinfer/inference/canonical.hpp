@@ -13,8 +13,8 @@
 namespace verinfer {
 
 /// Python's `json.dumps(value, sort_keys=True)` with its defaults: separators
-/// ", " and ": ", ensure_ascii (non-ASCII as lower-case \uXXXX, astral code
-/// points as surrogate pairs, DEL as \u007f), keys sorted by code point,
+/// ", " and ": ", ensure_ascii (non-ASCII as lower-case `\uXXXX`, astral code
+/// points as surrogate pairs, DEL as `\u007f`), keys sorted by code point,
 /// integers as their exact decimal text, floats as Python's repr().
 /// Fails only for strings that are not valid UTF-8 (Python strings cannot be).
 [[nodiscard]] Result<std::string> python_json_dumps(const Json& value);

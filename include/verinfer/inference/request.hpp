@@ -22,11 +22,15 @@ enum class SettlementMode {
   individual,  ///< "individual": one event per call
 };
 
+/// The header value: "private", "batch" or "individual".
 [[nodiscard]] std::string_view to_string(SettlementMode mode) noexcept;
+/// The mode of a header value (invalid_argument for anything else).
 [[nodiscard]] Result<SettlementMode> parse_settlement_mode(std::string_view text);
 
+/// Which endpoint a request is for.
 enum class RequestKind { chat, completion };
 
+/// A function call the model asked for (or, in a request, one it made earlier).
 struct ToolCall {
   std::string id;
   std::string name;
@@ -54,26 +58,40 @@ class ChatRequest {
   /// before sending, as OpenGradient's SDKs do.
   explicit ChatRequest(std::string model);
 
+  /// Appends a message of that role with text content.
+  /// @{
   ChatRequest& system(std::string content);
   ChatRequest& developer(std::string content);
   ChatRequest& user(std::string content);
+  /// @}
   /// A user message whose content is a list of parts (text, image_url, file).
   ChatRequest& user_parts(Json parts);
+  /// An earlier answer of the model, with the tool calls it made.
   ChatRequest& assistant(std::string content, std::vector<ToolCall> tool_calls = {});
+  /// The result of the tool call `tool_call_id` (role "tool").
   ChatRequest& tool_result(std::string tool_call_id, std::string content);
   /// Any message object, taken as is (validated by build()).
   ChatRequest& message(Json message);
 
+  /// Sampling limits, as in OpenAI's API: max_tokens, temperature (hashed
+  /// as a float, default 0.0), stop sequences.
+  /// @{
   ChatRequest& max_tokens(std::uint32_t n);
   ChatRequest& temperature(double t);
   ChatRequest& stop(std::vector<std::string> sequences);
+  /// @}
   /// OpenAI tool definitions: an array of {"type":"function","function":{...}}.
   ChatRequest& tools(Json tools);
+  /// "auto", "none", "required" or {"type":"function","function":{"name":...}};
+  /// not part of the signed request hash.
   ChatRequest& tool_choice(Json choice);
   /// {"type": "text" | "json_object" | "json_schema", "json_schema": {...}}.
   ChatRequest& response_format(Json format);
+  /// Lets the gateway search the web (OpenGradient extension; hashed).
   ChatRequest& web_search(bool enabled);
+  /// Asks for an SSE stream (Client::chat_stream sets it itself).
   ChatRequest& stream(bool enabled);
+  /// How the call is settled (default individual).
   ChatRequest& settlement(SettlementMode mode);
 
   /// Validates and builds; errors name the offending field and value.
@@ -96,11 +114,16 @@ class ChatRequest {
 /// Builder for POST /v1/completions.
 class CompletionRequest {
  public:
+  /// `model` as for ChatRequest; `prompt` is the text to complete.
   explicit CompletionRequest(std::string model, std::string prompt);
+  /// As for ChatRequest.
+  /// @{
   CompletionRequest& max_tokens(std::uint32_t n);
   CompletionRequest& temperature(double t);
   CompletionRequest& stop(std::vector<std::string> sequences);
   CompletionRequest& settlement(SettlementMode mode);
+  /// @}
+  /// Validates and builds; errors name the offending field and value.
   [[nodiscard]] Result<BuiltRequest> build() const;
 
  private:

@@ -34,6 +34,7 @@ struct LogEntry {
   friend bool operator==(const LogEntry&, const LogEntry&) = default;
 };
 
+/// One parameter of an event description.
 struct EventParam {
   std::string name;
   AbiType type;
@@ -51,6 +52,7 @@ struct EventField {
   AbiValue value;
 };
 
+/// A log decoded by its EventAbi: the event's name and every parameter.
 struct DecodedEvent {
   std::string name;
   std::string signature;  ///< canonical, e.g. "Transfer(address,address,uint256)"
@@ -71,11 +73,16 @@ class EventAbi {
   /// false counts topic 0). Unnamed parameters are called "arg<i>".
   [[nodiscard]] static Result<EventAbi> parse(std::string_view human_signature, bool anonymous = false);
 
+  /// The name, the parameters, the canonical signature
+  /// ("Transfer(address,address,uint256)"), its keccak256 (topic 0) and
+  /// whether the event is anonymous.
+  /// @{
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const std::vector<EventParam>& params() const noexcept { return params_; }
   [[nodiscard]] const std::string& signature() const noexcept { return signature_; }
   [[nodiscard]] const Hash32& topic0() const noexcept { return topic0_; }
   [[nodiscard]] bool anonymous() const noexcept { return anonymous_; }
+  /// @}
 
   /// Whether the log's topic 0 is this event's (always false when anonymous).
   [[nodiscard]] bool matches(const LogEntry& log) const noexcept;
@@ -117,12 +124,14 @@ inline constexpr std::string_view kInferenceResult =
     "InferenceResult(((string,(int128,int128)[],uint32[])[],(string,string[])[],(string,string)[],bool) output)";
 }  // namespace event_signatures
 
+/// A Merkle root of settled calls posted by the settlement relay (batch mode).
 struct BatchSettlementEvent {
   Hash32 merkle_root;
   U256 batch_size;
   Bytes walrus_blob_id;  ///< UTF-8 blob id
 };
 
+/// One call settled on chain (individual mode): the leaf fields and the TEE operator's address.
 struct IndividualSettlementEvent {
   Hash32 tee_id;
   Address eth_address;
@@ -133,17 +142,20 @@ struct IndividualSettlementEvent {
   Bytes signature;
 };
 
+/// An ERC-20 Transfer.
 struct TransferEvent {
   Address from;
   Address to;
   U256 value;
 };
 
+/// An EIP-3009 authorisation consumed by the token.
 struct AuthorizationUsedEvent {
   Address authorizer;
   Hash32 nonce;
 };
 
+/// A TEE registered in the TEERegistry.
 struct TeeRegisteredEvent {
   Hash32 tee_id;
   Address owner;
@@ -163,25 +175,31 @@ struct RawLogEvent {
   std::optional<Error> error;
 };
 
+/// What decode_known_event() makes of a log.
 using KnownEvent = std::variant<BatchSettlementEvent, IndividualSettlementEvent, TransferEvent,
                                 AuthorizationUsedEvent, TeeRegisteredEvent, InferenceResultEvent, RawLogEvent>;
 
 /// The EventAbi of each known signature, parsed once.
+/// @{
 [[nodiscard]] const EventAbi& batch_settlement_event();
 [[nodiscard]] const EventAbi& individual_settlement_event();
 [[nodiscard]] const EventAbi& transfer_event();
 [[nodiscard]] const EventAbi& authorization_used_event();
 [[nodiscard]] const EventAbi& tee_registered_event();
 [[nodiscard]] const EventAbi& inference_result_event();
+/// @}
 /// All of the above.
 [[nodiscard]] const std::vector<const EventAbi*>& known_events();
 
+/// Typed decoders, strict as EventAbi::decode (parse_error naming the field).
+/// @{
 [[nodiscard]] Result<BatchSettlementEvent> decode_batch_settlement(const LogEntry& log);
 [[nodiscard]] Result<IndividualSettlementEvent> decode_individual_settlement(const LogEntry& log);
 [[nodiscard]] Result<TransferEvent> decode_transfer(const LogEntry& log);
 [[nodiscard]] Result<AuthorizationUsedEvent> decode_authorization_used(const LogEntry& log);
 [[nodiscard]] Result<TeeRegisteredEvent> decode_tee_registered(const LogEntry& log);
 [[nodiscard]] Result<InferenceResultEvent> decode_inference_result(const LogEntry& log);
+/// @}
 
 /// Picks the decoder by topic 0; unknown events (and known ones that fail
 /// to decode, with the error) come back as RawLogEvent.

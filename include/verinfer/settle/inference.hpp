@@ -24,10 +24,12 @@ struct FixedPoint {
 
   /// Rounds `x` to `decimals` places (invalid_argument when it does not fit).
   [[nodiscard]] static Result<FixedPoint> from_double(double x, std::int64_t decimals);
+  /// value / 10^decimals as a double (rounded).
   [[nodiscard]] double to_double() const noexcept;
   friend bool operator==(const FixedPoint&, const FixedPoint&) = default;
 };
 
+/// A named tensor of fixed-point numbers; `shape` multiplies to the value count.
 struct NumberTensor {
   std::string name;
   std::vector<FixedPoint> values;
@@ -35,17 +37,20 @@ struct NumberTensor {
   friend bool operator==(const NumberTensor&, const NumberTensor&) = default;
 };
 
+/// A named list of strings.
 struct StringTensor {
   std::string name;
   std::vector<std::string> values;
   friend bool operator==(const StringTensor&, const StringTensor&) = default;
 };
 
+/// The input of run(): number and string tensors.
 struct ModelInput {
   std::vector<NumberTensor> numbers;
   std::vector<StringTensor> strings;
 };
 
+/// What an InferenceResult carries back.
 struct ModelOutput {
   std::vector<NumberTensor> numbers;
   std::vector<StringTensor> strings;
@@ -53,6 +58,7 @@ struct ModelOutput {
   bool is_simulation_result = false;
 };
 
+/// How the chain should run the model: plainly, with a ZK proof, or in a TEE.
 enum class InferenceMode : std::uint8_t { vanilla = 0, zkml = 1, tee = 2 };
 
 /// Calldata of run(modelId, mode, input). Shapes must multiply to the value
@@ -67,6 +73,7 @@ enum class InferenceMode : std::uint8_t { vanilla = 0, zkml = 1, tee = 2 };
 
 // ---- sending transactions ----
 
+/// How send_transaction() sends and waits.
 struct SendOptions {
   std::optional<std::uint64_t> gas_limit;  ///< default: eth_estimateGas + 20 %
   ReceiptWait wait;
@@ -80,6 +87,7 @@ struct SendOptions {
                                                           const Address& to, const Bytes& data,
                                                           const SendOptions& options = {});
 
+/// A run() transaction's receipt and the model's decoded output.
 struct InferenceRun {
   TransactionReceipt receipt;
   ModelOutput output;

@@ -40,6 +40,7 @@ namespace verinfer {
 [[nodiscard]] Result<Hash32> merkle_process_multiproof(const std::vector<Hash32>& leaves,
                                                        const std::vector<Hash32>& proof,
                                                        const std::vector<bool>& proof_flags);
+/// merkle_process_multiproof() and a comparison with `root`.
 [[nodiscard]] Status verify_merkle_multiproof(const Hash32& root, const std::vector<Hash32>& leaves,
                                               const std::vector<Hash32>& proof,
                                               const std::vector<bool>& proof_flags);
@@ -56,7 +57,9 @@ struct SettlementLeaf {
   Bytes signature;     ///< the raw RSA-PSS signature (base64-decoded tee_signature)
   U256 timestamp;      ///< tee_timestamp (Unix seconds)
 
+  /// The leaf's values in settlement_leaf_encoding() order.
   [[nodiscard]] std::vector<AbiValue> abi_values() const;
+  /// keccak256(keccak256(abi.encode(values))): the StandardMerkleTree leaf.
   [[nodiscard]] Hash32 leaf_hash() const;
 
   /// From an ABI value list of settlement_leaf_encoding().
@@ -67,6 +70,7 @@ struct SettlementLeaf {
 
 /// A parsed tree dump: {format: "standard-v1", leafEncoding, tree, values}.
 struct MerkleDump {
+  /// One leaf's values and where its hash sits in `tree`.
   struct Entry {
     std::vector<AbiValue> value;
     std::size_t tree_index = 0;
@@ -76,9 +80,11 @@ struct MerkleDump {
   std::vector<Hash32> tree;  ///< all nodes, root first; children of i at 2i+1, 2i+2
   std::vector<Entry> values;
 
+  /// The root (tree[0]); the tree of a parsed dump is never empty.
   [[nodiscard]] const Hash32& root() const { return tree.front(); }
 };
 
+/// Bounds on what parse_merkle_dump() accepts.
 struct MerkleDumpLimits {
   std::size_t max_leaves = 1u << 16;
 };
@@ -88,8 +94,10 @@ struct MerkleDumpLimits {
 /// values that match the encoding (uint256 as decimal strings or numbers).
 /// The structure is checked too (see validate_merkle_dump), so a parsed dump
 /// is always consistent.
+/// @{
 [[nodiscard]] Result<MerkleDump> parse_merkle_dump(std::string_view text, MerkleDumpLimits limits = {});
 [[nodiscard]] Result<MerkleDump> merkle_dump_from_json(const Json& dump, MerkleDumpLimits limits = {});
+/// @}
 
 /// Internal consistency: every inner node is the hash of its children, each
 /// value's leaf hash sits at its stated tree index, that index is a leaf,

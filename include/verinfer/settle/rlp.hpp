@@ -16,21 +16,31 @@ namespace verinfer {
 /// An RLP item: a byte string or a list of items.
 class RlpItem {
  public:
-  using List = std::vector<RlpItem>;
+  using List = std::vector<RlpItem>;  ///< the items of a list
 
   RlpItem() = default;  ///< the empty string
+  /// A byte string, or a list of items.
+  /// @{
   RlpItem(Bytes bytes) : value_(std::move(bytes)) {}
   RlpItem(List list) : value_(std::move(list)) {}
+  /// @}
+  /// An empty list, to fill with push_back().
   [[nodiscard]] static RlpItem list() { return RlpItem(List{}); }
   /// A scalar: big-endian without leading zeros (zero is the empty string).
+  /// @{
   [[nodiscard]] static RlpItem uint(const U256& value);
   [[nodiscard]] static RlpItem uint(std::uint64_t value) { return uint(U256(value)); }
+  /// @}
 
+  /// Which alternative the item holds, and checked access to it (test first).
+  /// @{
   [[nodiscard]] bool is_bytes() const noexcept { return std::holds_alternative<Bytes>(value_); }
   [[nodiscard]] bool is_list() const noexcept { return std::holds_alternative<List>(value_); }
   [[nodiscard]] const Bytes& as_bytes() const { return std::get<Bytes>(value_); }
   [[nodiscard]] const List& as_list() const { return std::get<List>(value_); }
   [[nodiscard]] List& as_list() { return std::get<List>(value_); }
+  /// @}
+  /// Appends to a list item.
   RlpItem& push_back(RlpItem item);
 
   friend bool operator==(const RlpItem&, const RlpItem&) = default;
@@ -39,8 +49,10 @@ class RlpItem {
   std::variant<Bytes, List> value_;
 };
 
+/// The RLP encoding (Ethereum yellow paper, appendix B).
 [[nodiscard]] Bytes rlp_encode(const RlpItem& item);
 
+/// Bounds on the work rlp_decode() does for hostile input.
 struct RlpLimits {
   std::size_t max_depth = 64;
   std::size_t max_items = 1u << 20;

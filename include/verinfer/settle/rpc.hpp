@@ -43,12 +43,17 @@ namespace verinfer {
 /// A block selector: a number or one of the tags.
 class BlockTag {
  public:
+  /// A block number (implicit, so a number can be passed where a tag is asked).
   BlockTag(std::uint64_t number) : text_(U256(number).to_hex()) {}  // NOLINT: intended
+  /// The named tags of the JSON-RPC specification.
+  /// @{
   [[nodiscard]] static BlockTag latest() { return BlockTag("latest"); }
   [[nodiscard]] static BlockTag pending() { return BlockTag("pending"); }
   [[nodiscard]] static BlockTag earliest() { return BlockTag("earliest"); }
   [[nodiscard]] static BlockTag safe() { return BlockTag("safe"); }
   [[nodiscard]] static BlockTag finalized() { return BlockTag("finalized"); }
+  /// @}
+  /// As sent: a QUANTITY ("0x1b4") or the tag's name.
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
 
  private:
@@ -56,6 +61,7 @@ class BlockTag {
   std::string text_;
 };
 
+/// eth_getTransactionReceipt's answer, parsed strictly.
 struct TransactionReceipt {
   Hash32 transaction_hash;
   std::uint64_t transaction_index = 0;
@@ -71,11 +77,15 @@ struct TransactionReceipt {
   std::uint64_t type = 0;
   std::vector<LogEntry> logs;
 
+  /// Status 1: the transaction did not revert.
   [[nodiscard]] bool succeeded() const noexcept { return status == 1; }
 };
+/// A receipt object of the JSON-RPC answer (strict, see the file comment).
 [[nodiscard]] Result<TransactionReceipt> parse_rpc_receipt(const Json& value);
+/// The receipt back in JSON-RPC form (logs included).
 [[nodiscard]] Json receipt_to_json(const TransactionReceipt& receipt);
 
+/// The fields of a block verinfer reads (eth_getBlockByNumber without transactions).
 struct BlockHeader {
   std::uint64_t number = 0;
   Hash32 hash;
@@ -85,6 +95,7 @@ struct BlockHeader {
   U256 gas_used;
   std::optional<U256> base_fee_per_gas;  ///< absent before London
 };
+/// A block object of the JSON-RPC answer (strict).
 [[nodiscard]] Result<BlockHeader> parse_rpc_block(const Json& value);
 
 /// eth_call / eth_estimateGas parameters.
@@ -105,6 +116,7 @@ struct LogFilter {
   std::vector<std::vector<Hash32>> topics;
 };
 
+/// How an RpcClient talks to its node.
 struct RpcOptions {
   /// When set, the first call checks eth_chainId and refuses a different chain
   /// (verification_failed naming both ids).
@@ -114,6 +126,7 @@ struct RpcOptions {
   std::size_t max_batch = 100;
 };
 
+/// How RpcClient::wait_for_receipt() waits.
 struct ReceiptWait {
   std::uint64_t confirmations = 1;  ///< 1: mined; n: n-1 blocks on top
   std::chrono::milliseconds deadline{60'000};
@@ -126,6 +139,10 @@ struct RpcCall {
   Json params = Json::array();
 };
 
+/// An Ethereum JSON-RPC client over HTTP(S); copies share one connection pool.
+/// Each typed call is the JSON-RPC method of the same name (eth_chainId,
+/// eth_blockNumber, eth_getLogs, eth_call, eth_getTransactionCount,
+/// eth_estimateGas, eth_gasPrice, eth_maxPriorityFeePerGas), answers parsed strictly.
 class RpcClient {
  public:
   /// `url` must be http(s). The HttpClient is shared (connection reuse).
@@ -139,21 +156,30 @@ class RpcClient {
   /// batch (parse_error naming the id).
   [[nodiscard]] Result<std::vector<Result<Json>>> batch(const std::vector<RpcCall>& calls) const;
 
+  /// eth_chainId.
   [[nodiscard]] Result<std::uint64_t> chain_id() const;
   /// Checks eth_chainId against options.expected_chain_id (no-op when unset).
   [[nodiscard]] Status check_chain_id() const;
+  /// eth_blockNumber.
   [[nodiscard]] Result<std::uint64_t> block_number() const;
   /// nullopt while the transaction is unknown or pending.
   [[nodiscard]] Result<std::optional<TransactionReceipt>> transaction_receipt(const Hash32& tx_hash) const;
+  /// eth_getLogs.
   [[nodiscard]] Result<std::vector<LogEntry>> logs(const LogFilter& filter) const;
+  /// eth_call: the returned data.
   [[nodiscard]] Result<Bytes> eth_call(const CallRequest& request, const BlockTag& block = BlockTag::latest()) const;
   /// nullopt when the block does not exist (yet).
   [[nodiscard]] Result<std::optional<BlockHeader>> block_by_number(const BlockTag& block) const;
+  /// eth_getTransactionCount: the account's next nonce at `block`.
   [[nodiscard]] Result<std::uint64_t> transaction_count(const Address& account,
                                                         const BlockTag& block = BlockTag::pending()) const;
+  /// eth_estimateGas.
   [[nodiscard]] Result<std::uint64_t> estimate_gas(const CallRequest& request) const;
+  /// eth_gasPrice and eth_maxPriorityFeePerGas, in wei.
+  /// @{
   [[nodiscard]] Result<U256> gas_price() const;
   [[nodiscard]] Result<U256> max_priority_fee_per_gas() const;
+  /// @}
   /// Returns the transaction hash the node reports, which must equal
   /// keccak256(raw) (verification_failed otherwise).
   [[nodiscard]] Result<Hash32> send_raw_transaction(ByteView raw) const;
@@ -163,6 +189,7 @@ class RpcClient {
   /// (reorg) restarts the count.
   [[nodiscard]] Result<TransactionReceipt> wait_for_receipt(const Hash32& tx_hash, ReceiptWait wait = {}) const;
 
+  /// The node's URL.
   [[nodiscard]] const std::string& url() const noexcept;
 
  private:

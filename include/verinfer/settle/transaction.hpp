@@ -16,6 +16,7 @@
 
 namespace verinfer {
 
+/// One EIP-2930 access list entry.
 struct AccessListEntry {
   Address address;
   std::vector<Hash32> storage_keys;
@@ -49,11 +50,13 @@ struct Eip1559Transaction {
   friend bool operator==(const Eip1559Transaction&, const Eip1559Transaction&) = default;
 };
 
+/// An unsigned transaction of a supported type.
 using Transaction = std::variant<LegacyTransaction, Eip1559Transaction>;
 
 /// The digest the sender signs.
 [[nodiscard]] Hash32 transaction_signing_hash(const Transaction& tx);
 
+/// A transaction with its signature, raw encoding, hash and sender.
 struct SignedTransaction {
   Transaction tx;
   Signature signature;
@@ -62,6 +65,7 @@ struct SignedTransaction {
   Address from;  ///< the signer
 };
 
+/// Signs with `key` (RFC 6979, low-s); the raw bytes are ready to send.
 [[nodiscard]] Result<SignedTransaction> sign_transaction(const Transaction& tx, const PrivateKey& key);
 
 /// Strict decoding of a raw signed transaction (type 0 or 2): canonical RLP,

@@ -40,6 +40,7 @@ struct ChatStreamResult {
   std::size_t chunks = 0;  ///< JSON chunks read
 };
 
+/// Bounds on what a ChatStreamReader accepts.
 struct ChatStreamLimits {
   SseLimits sse;
   std::size_t max_content_bytes = 16u << 20;  ///< content plus tool-call text
@@ -53,6 +54,7 @@ class ChatStreamReader {
   /// Called with each piece of content as it arrives (e.g. to print tokens).
   using ContentSink = std::function<void(std::string_view)>;
 
+  /// A reader with these limits; `on_content` (optional) sees each piece of content.
   explicit ChatStreamReader(ChatStreamLimits limits = {}, ContentSink on_content = {});
   ChatStreamReader(ChatStreamReader&&) noexcept;
   ChatStreamReader& operator=(ChatStreamReader&&) noexcept;
@@ -62,8 +64,10 @@ class ChatStreamReader {
   /// unavailable "stream error frame" for `{"error": ...}` (detail: the
   /// server's message); parse_error for a chunk that is not the expected
   /// JSON or for chat data after [DONE]; resource_exhausted past the limits.
+  /// @{
   [[nodiscard]] Status feed(ByteView bytes);
   [[nodiscard]] Status feed(std::string_view text) { return feed(as_bytes(text)); }
+  /// @}
 
   /// Ends the stream. Errors: unavailable "stream truncated" when the body
   /// stopped inside an event, before `data: [DONE]`, or without a final

@@ -27,7 +27,9 @@ namespace verinfer {
 class CancelToken {
  public:
   CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+  /// Asks every call holding a copy to stop (they fail with cancelled).
   void cancel() const noexcept { flag_->store(true, std::memory_order_relaxed); }
+  /// Whether cancel() was called on any copy.
   [[nodiscard]] bool cancelled() const noexcept { return flag_->load(std::memory_order_relaxed); }
 
  private:
@@ -37,7 +39,7 @@ class CancelToken {
 /// Header fields in order; names compare case-insensitively (RFC 9110 §5.1).
 class HttpHeaders {
  public:
-  using Field = std::pair<std::string, std::string>;
+  using Field = std::pair<std::string, std::string>;  ///< name and value as sent
 
   /// Appends a field (a name may repeat).
   void add(std::string name, std::string value);
@@ -45,8 +47,11 @@ class HttpHeaders {
   void set(std::string name, std::string value);
   /// The first value of that name, or nullptr.
   [[nodiscard]] const std::string* find(std::string_view name) const;
+  /// Whether a field of that name is present.
   [[nodiscard]] bool contains(std::string_view name) const { return find(name) != nullptr; }
+  /// Every field, in order.
   [[nodiscard]] const std::vector<Field>& fields() const noexcept { return fields_; }
+  /// No fields at all.
   [[nodiscard]] bool empty() const noexcept { return fields_.empty(); }
 
  private:
@@ -62,6 +67,7 @@ enum class Delivery {
   at_most_once,
 };
 
+/// One HTTP request, as HttpClient sends it.
 struct HttpRequest {
   std::string method = "GET";  ///< any RFC 9110 token; "HEAD" reads no body
   std::string url;             ///< http:// or https:// only
@@ -78,6 +84,7 @@ struct HttpRequest {
   std::optional<CancelToken> cancel;
 };
 
+/// The final response to a request.
 struct HttpResponse {
   int status = 0;
   HttpHeaders headers;  ///< of the final response (1xx and proxy CONNECT headers dropped)
@@ -85,6 +92,7 @@ struct HttpResponse {
   int http_version = 0; ///< 10, 11, 20 or 30
   int attempts = 0;     ///< how many times the request was sent or tried
 
+  /// The body as text (bytes as they are; no charset conversion).
   [[nodiscard]] std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(body.data()), body.size()};
   }
@@ -100,6 +108,7 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{30'000};
 };
 
+/// How HTTPS servers are trusted. Verification is on by default.
 struct TlsOptions {
   /// PEM file of certificates to trust instead of the system store.
   std::string ca_file;
@@ -116,6 +125,7 @@ struct TlsOptions {
   bool insecure_skip_tls_verify = false;
 };
 
+/// Time limits, size limits, retries, TLS and proxy of an HttpClient.
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};  ///< per connection attempt
   std::chrono::milliseconds timeout{120'000};         ///< per call, retries included
@@ -134,6 +144,8 @@ struct HttpClientOptions {
 /// stop the transfer (not an error: the call then returns the response).
 using BodySink = std::function<bool(ByteView chunk)>;
 
+/// An HTTP/1.1 and HTTP/2 client (libcurl inside); copies share one
+/// connection pool, and a client may be used from several threads.
 class HttpClient {
  public:
   /// Checks the options (invalid_argument naming the bad one).
@@ -156,6 +168,7 @@ class HttpClient {
   [[nodiscard]] Result<HttpResponse> send_streaming(const HttpRequest& request,
                                                     const BodySink& sink) const;
 
+  /// The options the client was created with.
   [[nodiscard]] const HttpClientOptions& options() const noexcept;
 
  private:

@@ -18,15 +18,20 @@
 
 namespace verinfer {
 
+/// HPKE info / export labels of RFC 9458 and chunked OHTTP.
+/// @{
 inline constexpr std::string_view kOhttpRequestLabel = "message/bhttp request";
 inline constexpr std::string_view kOhttpResponseLabel = "message/bhttp response";
 inline constexpr std::string_view kOhttpChunkedResponseLabel = "message/bhttp chunked response";
+/// @}
 
 /// key_id(1) || kem_id(2) || kdf_id(2) || aead_id(2).
 inline constexpr std::size_t kOhttpRequestHeaderSize = 7;
 /// Gateway limits on an encapsulated request: header + enc + AEAD tag, and 512 KiB.
+/// @{
 inline constexpr std::size_t kOhttpMinRequestSize = kOhttpRequestHeaderSize + kHpkeEncSize + kHpkeTagSize;
 inline constexpr std::size_t kOhttpMaxRequestSize = 512 * 1024;
+/// @}
 /// max(Nn, Nk) of ChaCha20-Poly1305.
 inline constexpr std::size_t kOhttpResponseNonceSize = 32;
 
@@ -60,14 +65,17 @@ struct OhttpKeyConfig {
 [[nodiscard]] Result<std::vector<OhttpKeyConfig>> parse_ohttp_keys(ByteView bytes);
 
 /// The request header hdr and the HPKE info "message/bhttp request" || 0 || hdr.
+/// @{
 [[nodiscard]] Bytes ohttp_request_header(std::uint8_t key_id, const HpkeSuite& suite);
 [[nodiscard]] Bytes ohttp_request_info(ByteView header);
+/// @}
 
 /// QUIC variable-length integers (RFC 9000 section 16), values < 2^62.
 inline constexpr std::uint64_t kQuicVarintMax = (std::uint64_t{1} << 62) - 1;
 /// Shortest encoding; invalid_argument above kQuicVarintMax.
 [[nodiscard]] Result<Bytes> encode_quic_varint(std::uint64_t value);
 
+/// Bounds on what a chunked response decoder accepts.
 struct OhttpChunkLimits {
   /// Largest sealed chunk (final chunk included) a decoder accepts.
   std::size_t max_chunk_size = 1u << 20;
@@ -149,6 +157,7 @@ class OhttpClientContext {
   HpkeSenderContext hpke_;
 };
 
+/// An encapsulated request: the bytes to send and the context to open the answer.
 struct OhttpClientRequest {
   Bytes wire;  ///< hdr || enc || Seal("", plaintext): the message/ohttp-req body
   OhttpClientContext context;
@@ -178,6 +187,7 @@ class OhttpServerContext {
   HpkeRecipientContext hpke_;
 };
 
+/// An opened request: the plaintext and the context to seal the answer.
 struct OhttpServerRequest {
   Bytes plaintext;
   OhttpServerContext context;
@@ -186,8 +196,10 @@ struct OhttpServerRequest {
 /// The gateway side: one key id and its X25519 key, suite kHpkeX25519ChaCha20.
 class OhttpGateway {
  public:
+  /// Serves `key` under `key_id`.
   OhttpGateway(std::uint8_t key_id, X25519PrivateKey key);
 
+  /// The key id requests must name.
   [[nodiscard]] std::uint8_t key_id() const noexcept { return key_id_; }
   /// The config clients need: this key id, X25519, (HKDF-SHA256, ChaCha20-Poly1305).
   [[nodiscard]] OhttpKeyConfig key_config() const;

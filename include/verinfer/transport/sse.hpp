@@ -23,6 +23,7 @@ struct SseEvent {
   friend bool operator==(const SseEvent&, const SseEvent&) = default;
 };
 
+/// Bounds that keep an SseParser's memory small whatever the stream does.
 struct SseLimits {
   std::size_t max_line_bytes = 1u << 20;   ///< one line, without its terminator
   std::size_t max_event_bytes = 8u << 20;  ///< one event's data and type together
@@ -37,6 +38,7 @@ class SseParser {
   /// feed() (the parser then stays failed).
   using EventSink = std::function<Status(const SseEvent&)>;
 
+  /// A parser that hands each event to `on_event`.
   explicit SseParser(EventSink on_event, SseLimits limits = {});
 
   /// Parses the next bytes of the stream, dispatching every event completed
@@ -44,8 +46,10 @@ class SseParser {
   /// straddles two calls. A leading UTF-8 byte-order mark is skipped.
   /// Errors: resource_exhausted when a line or event exceeds the limits; an
   /// error from the sink; after any error every later call fails the same way.
+  /// @{
   [[nodiscard]] Status feed(ByteView bytes);
   [[nodiscard]] Status feed(std::string_view text) { return feed(as_bytes(text)); }
+  /// @}
 
   /// Ends the stream. Per the spec an unfinished event is not dispatched;
   /// this reports it: unavailable "stream truncated" naming the discarded

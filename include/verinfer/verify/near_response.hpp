@@ -17,9 +17,9 @@
 namespace verinfer {
 
 namespace near_checks {
-inline constexpr std::string_view kFields = "near_response.fields";
-inline constexpr std::string_view kRequestHash = "near_response.request_hash";
-inline constexpr std::string_view kResponseHash = "near_response.response_hash";
+inline constexpr std::string_view kFields = "near_response.fields";  ///< record present, well-formed
+inline constexpr std::string_view kRequestHash = "near_response.request_hash";    ///< = sha256(request bytes)
+inline constexpr std::string_view kResponseHash = "near_response.response_hash";  ///< = sha256(response bytes)
 inline constexpr std::string_view kSignature = "near_response.signature";  ///< recovers to signing_address
 inline constexpr std::string_view kSigner = "near_response.signer";        ///< = the attested address
 }  // namespace near_checks

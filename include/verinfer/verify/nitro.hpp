@@ -69,9 +69,14 @@ struct NitroDocument {
 /// whitespace is ignored.
 [[nodiscard]] Result<Bytes> decode_nitro_base64(std::string_view text);
 
+/// OpenGradient's 68-byte user_data: 0x1220 || sha256(TLS certificate DER)
+/// || 0x1220 || sha256(signing key SPKI DER) (nitriding's multihash form);
+/// parse_error for any other shape. make_ builds it (for tests and the devnet).
+/// @{
 [[nodiscard]] Result<NitroUserData> parse_opengradient_user_data(ByteView user_data);
 [[nodiscard]] Bytes make_opengradient_user_data(ByteView tls_certificate_der,
                                                 ByteView signing_key_spki_der);
+/// @}
 
 /// What the caller requires beyond a valid signature and chain. Every set
 /// field becomes a named check in the report.
@@ -88,6 +93,7 @@ struct NitroPolicy {
   [[nodiscard]] static NitroPolicy opengradient();
 };
 
+/// How a NitroVerifier caches certificate chains.
 struct NitroVerifierOptions {
   bool chain_cache = true;          ///< remember verified chains (see NitroVerifier)
   std::size_t cache_capacity = 256; ///< entries; the cache is cleared when full
@@ -116,6 +122,7 @@ class NitroVerifier {
                                                           std::chrono::sys_seconds at,
                                                           const NitroPolicy& policy,
                                                           VerificationReport& report) const;
+  /// The same, when the caller does not need the report of a success.
   [[nodiscard]] Result<Verified<NitroAttestation>> verify(ByteView cose,
                                                           std::chrono::sys_seconds at,
                                                           const NitroPolicy& policy = {}) const;
@@ -123,12 +130,15 @@ class NitroVerifier {
   /// SHA-256 of the pinned root's DER.
   [[nodiscard]] Hash32 root_fingerprint() const;
 
+  /// Counters of the chain cache (shared by copies).
   struct CacheStats {
     std::size_t hits = 0;
     std::size_t misses = 0;
     std::size_t entries = 0;
   };
+  /// The chain cache's counters.
   [[nodiscard]] CacheStats cache_stats() const;
+  /// Forgets every cached chain.
   void clear_cache() const;
 
  private:

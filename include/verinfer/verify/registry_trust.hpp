@@ -43,6 +43,7 @@ struct TeeRegistryEntry {
 [[nodiscard]] Result<Verified<TeeRegistryEntry>> verify_registry_trust(
     const TeeRegistryEntry& entry, const Hash32& tee_id,
     const Verified<NitroAttestation>& attestation, VerificationReport& report);
+/// The same, when the caller does not need the report of a success.
 [[nodiscard]] Result<Verified<TeeRegistryEntry>> verify_registry_trust(
     const TeeRegistryEntry& entry, const Hash32& tee_id,
     const Verified<NitroAttestation>& attestation);

@@ -12,6 +12,7 @@
 
 namespace verinfer {
 
+/// One thing a verifier checked, and what it found.
 struct Check {
   std::string name;      ///< stable id, e.g. "tee_response.signature"
   bool passed = false;
@@ -21,17 +22,22 @@ struct Check {
   ErrorCode code = ErrorCode::verification_failed;  ///< meaningful when !passed
 };
 
+/// Every check of one verification, in the order they ran.
 class VerificationReport {
  public:
   /// Records a check; returns `passed` so callers can stop early if they wish.
   bool add(Check check);
+  /// Records a passed check.
   bool pass(std::string name, std::string expected = {}, std::string actual = {});
+  /// Records a failed check with its error code and reason; returns false.
   bool fail(std::string name, ErrorCode code, std::string reason, std::string expected = {},
             std::string actual = {});
   /// Appends another report's checks (e.g. attestation into a call's report).
   void merge(const VerificationReport& other);
 
+  /// Every check, in order.
   [[nodiscard]] const std::vector<Check>& checks() const noexcept { return checks_; }
+  /// At least one check, and all passed.
   [[nodiscard]] bool ok() const noexcept;
   /// The first failed check, or nullptr when all passed.
   [[nodiscard]] const Check* first_failure() const noexcept;
@@ -51,8 +57,12 @@ class VerificationReport {
 template <class T>
 class Verified {
  public:
+  /// The verified value.
+  /// @{
   [[nodiscard]] const T& value() const noexcept { return value_; }
   [[nodiscard]] const T* operator->() const noexcept { return &value_; }
+  /// @}
+  /// How it was verified: every check, all passed.
   [[nodiscard]] const VerificationReport& report() const noexcept { return report_; }
 
  private:

@@ -28,9 +28,9 @@ inline constexpr std::string_view kStream = "tee_response.stream";          ///<
 inline constexpr std::string_view kFields = "tee_response.fields";          ///< present, well-formed
 inline constexpr std::string_view kTeeId = "tee_response.tee_id";           ///< = keccak256(key SPKI)
 inline constexpr std::string_view kExpectedTeeId = "tee_response.expected_tee_id";  ///< policy pin
-inline constexpr std::string_view kRequestHash = "tee_response.request_hash";
-inline constexpr std::string_view kOutputHash = "tee_response.output_hash";
-inline constexpr std::string_view kSignature = "tee_response.signature";
+inline constexpr std::string_view kRequestHash = "tee_response.request_hash";  ///< of the canonical request
+inline constexpr std::string_view kOutputHash = "tee_response.output_hash";    ///< of the signed output
+inline constexpr std::string_view kSignature = "tee_response.signature";       ///< RSA-PSS valid
 inline constexpr std::string_view kTimestamp = "tee_response.timestamp";   ///< within policy window
 }  // namespace tee_checks
 
@@ -47,6 +47,7 @@ struct TeeResponse {
   Json response;                  ///< the response object (the final event for a stream)
 };
 
+/// What verify_tee_response() accepts besides a valid signature.
 struct TeeResponsePolicy {
   std::int64_t now = 0;  ///< the caller's clock, Unix seconds (never read inside)
   /// Oldest acceptable tee_timestamp relative to `now`; nullopt accepts any
@@ -103,6 +104,7 @@ struct TeeStream {
                                                                const Json& response,
                                                                const RsaPublicKey& key,
                                                                const TeeResponsePolicy& policy);
+/// The same for a streamed response (SSE transcript as received).
 [[nodiscard]] Result<Verified<TeeResponse>> verify_tee_stream(const Json& request,
                                                              std::string_view sse_body,
                                                              const RsaPublicKey& key,
