@@ -39,6 +39,7 @@ struct TrustPolicy {
   std::optional<Hash32> pcr_hash;  ///< overrides the profile's
 };
 
+/// Everything a Client needs: the network, what to trust, who pays.
 struct ClientOptions {
   Profile profile;
   TrustPolicy trust;
@@ -49,6 +50,7 @@ struct ClientOptions {
   std::function<std::int64_t()> clock;
 };
 
+/// How the gateway says it settled the call (response headers).
 struct SettlementInfo {
   std::string type;     ///< X-Settlement-Type
   std::string tx_hash;  ///< X-Settlement-Tx-Hash (individual mode, when known)
@@ -73,30 +75,41 @@ struct CallResult {
   SettlementInfo settlement;
 };
 
+/// A CallResult that passed every required check.
 using VerifiedResult = Verified<CallResult>;
 
+/// The front door: one call is inference, payment, verification and (with
+/// trust.settlement) on-chain checks. Copies share one connection pool and
+/// the TEE they checked.
 class Client {
  public:
+  /// Checks the options and sets up HTTP and JSON-RPC clients (no call is made yet).
   [[nodiscard]] static Result<Client> create(ClientOptions options);
 
+  /// A verified chat call. A failed required check is an Error whose
+  /// `report` holds every check.
   [[nodiscard]] Result<VerifiedResult> chat(const ChatRequest& request) const;
   /// Streams content deltas to `on_delta` as they arrive; the stream's final
   /// tee_* fields are verified when it ends. Deltas are NOT verified until
   /// the returned result says so.
   [[nodiscard]] Result<VerifiedResult> chat_stream(
       const ChatRequest& request, const std::function<void(std::string_view)>& on_delta) const;
+  /// A verified completion call, as chat().
   [[nodiscard]] Result<VerifiedResult> completion(const CompletionRequest& request) const;
 
   /// A request built elsewhere, e.g. by request_from_body() from a body an
   /// OpenAI client sent to the local proxy. `stream` selects call_stream.
+  /// @{
   [[nodiscard]] Result<VerifiedResult> call(const BuiltRequest& request) const;
   [[nodiscard]] Result<VerifiedResult> call_stream(
       const BuiltRequest& request, const std::function<void(std::string_view)>& on_delta) const;
+  /// @}
 
   /// UNVERIFIED: for plain OpenAI-compatible servers (llama.cpp, vLLM,
   /// ollama). Nothing about the answer is checked; the name says so.
   [[nodiscard]] Result<CallResult> chat_unverified(const ChatRequest& request) const;
 
+  /// The options the client was created with.
   [[nodiscard]] const ClientOptions& options() const noexcept;
 
  private:

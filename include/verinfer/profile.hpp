@@ -15,6 +15,7 @@
 
 namespace verinfer {
 
+/// One network: its gateway, chain, contracts, payment token and attestation root.
 struct Profile {
   std::string name;
   std::string gateway_url;         ///< TEE gateway base URL (no trailing slash)

@@ -27,6 +27,8 @@ struct TeeResponse;  // verinfer/verify/tee_response.hpp
 
 /// Check names, stable.
 namespace settlement_checks {
+/// One check name; docs/guide/report.md says what it means.
+/// @{
 inline constexpr std::string_view kReceiptStatus = "settlement.receipt_status";
 inline constexpr std::string_view kEvent = "settlement.event";
 inline constexpr std::string_view kContract = "settlement.contract";
@@ -39,6 +41,7 @@ inline constexpr std::string_view kBatchRoot = "settlement.batch_root";
 inline constexpr std::string_view kBatchLeaf = "settlement.batch_leaf";
 inline constexpr std::string_view kBatchProof = "settlement.batch_proof";
 inline constexpr std::string_view kBatchSize = "settlement.batch_size";
+/// @}
 }  // namespace settlement_checks
 
 /// Field by field: teeId, inputHash (= tee_request_hash), outputHash,
@@ -86,6 +89,7 @@ struct X402Expectation {
 /// invalid_argument error "TEE not registered".
 [[nodiscard]] Result<TeeRegistryEntry> read_registry_tee(const RpcClient& rpc, const Address& registry,
                                                          const Hash32& tee_id);
+/// isTEEActive(bytes32): registered, enabled and its PCR hash still approved.
 [[nodiscard]] Result<bool> read_registry_tee_active(const RpcClient& rpc, const Address& registry,
                                                     const Hash32& tee_id);
 /// getActiveTEEs(uint8); each entry's tee_id is keccak256(publicKey).

@@ -19,11 +19,14 @@
 
 namespace verinfer {
 
+/// x402 header names: v2 (PAYMENT-*) and v1 (X-PAYMENT*).
+/// @{
 inline constexpr std::string_view kPaymentRequiredHeader = "PAYMENT-REQUIRED";
 inline constexpr std::string_view kPaymentSignatureHeader = "PAYMENT-SIGNATURE";
 inline constexpr std::string_view kPaymentResponseHeader = "PAYMENT-RESPONSE";
 inline constexpr std::string_view kPaymentHeaderV1 = "X-PAYMENT";
 inline constexpr std::string_view kPaymentResponseHeaderV1 = "X-PAYMENT-RESPONSE";
+/// @}
 
 /// Uniswap Permit2, the same address on every EVM chain.
 inline constexpr std::string_view kPermit2Address = "0x000000000022D473030F116dDEE9F6B43aC78BA3";
@@ -44,6 +47,7 @@ struct PaymentRequirement {
   Json raw;             ///< the entry as received, echoed back as `accepted`
 };
 
+/// A 402's payment requirements (PAYMENT-REQUIRED, or a v1 body).
 struct PaymentRequired {
   int x402_version = 2;
   std::string error;
@@ -61,6 +65,7 @@ struct PaymentRequired {
 
 /// What the caller is willing to pay.
 struct PaymentPolicy {
+  /// A token the caller pays with, on one network ("eip155:8453").
   struct Asset {
     std::string network;
     Address asset;
@@ -75,6 +80,7 @@ struct PaymentPolicy {
 [[nodiscard]] Result<PaymentRequirement> choose_requirement(const PaymentRequired& required,
                                                             const PaymentPolicy& policy);
 
+/// How sign_payment() fills in what the requirement leaves open.
 struct PaymentOptions {
   std::uint64_t now = 0;            ///< Unix seconds (injected)
   std::optional<Hash32> nonce;      ///< default: 32 random bytes
@@ -92,6 +98,9 @@ struct SignedPayment {
   Hash32 digest;           ///< the EIP-712 digest that was signed
 };
 
+/// Signs the payment `chosen` (one of `required.accepts`) with `key`:
+/// EIP-3009 TransferWithAuthorization (exact) or a Permit2 witness transfer
+/// (upto), valid from `options.now` for the requirement's maxTimeoutSeconds.
 [[nodiscard]] Result<SignedPayment> sign_payment(const PaymentRequired& required,
                                                  const PaymentRequirement& chosen,
                                                  const PrivateKey& key,
@@ -104,6 +113,7 @@ struct SignedPayment {
 /// and recipient match `accepted`, and the time window holds at `now`.
 [[nodiscard]] VerificationReport verify_payment(const Json& payment_payload, std::uint64_t now);
 
+/// The facilitator's answer about a payment (PAYMENT-RESPONSE).
 struct PaymentResponse {
   bool success = false;
   std::string transaction;  ///< 0x tx hash (empty on failure)
@@ -114,8 +124,10 @@ struct PaymentResponse {
 };
 
 /// PAYMENT-RESPONSE / X-PAYMENT-RESPONSE header value.
+/// @{
 [[nodiscard]] Result<PaymentResponse> parse_payment_response(std::string_view header_value);
 [[nodiscard]] Result<PaymentResponse> parse_payment_response_json(const Json& object);
+/// @}
 
 /// "eip155:8453" → 8453.
 [[nodiscard]] Result<std::uint64_t> chain_id_of(std::string_view network);

@@ -47,6 +47,7 @@ inline constexpr std::string_view kOhttpConfigDomain = "OPENGRADIENT_TEE_OHTTP_C
 [[nodiscard]] Result<Verified<OhttpKeyConfig>> verify_ohttp_config(
     const Hash32& tee_id, const TeeOhttpConfig& config, ByteView signature,
     const RsaPublicKey& tee_signing_key, VerificationReport& report);
+/// The same, when the caller does not need the report of a success.
 [[nodiscard]] Result<Verified<OhttpKeyConfig>> verify_ohttp_config(
     const Hash32& tee_id, const TeeOhttpConfig& config, ByteView signature,
     const RsaPublicKey& tee_signing_key);
