@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Starts the verinfer devnet on 127.0.0.1. Idempotent: a running, healthy devnet is left alone.
 # Env: DEVNET_CHAIN_PORT (8545) DEVNET_GATEWAY_PORT (8600) DEVNET_FACILITATOR_PORT (8601)
-#      DEVNET_BLOB_PORT (8602) DEVNET_GATEWAY_TLS_PORT (8643) DEVNET_START_TIMEOUT (seconds, 30)
+#      DEVNET_BLOB_PORT (8602) DEVNET_GATEWAY_TLS_PORT (8643) DEVNET_RELAY_PORT (8603) DEVNET_START_TIMEOUT (seconds, 30)
 #      DEVNET_BATCH_SIZE (20) DEVNET_BATCH_IDLE_MS (3000) DEVNET_PRICE (10000 = 0.01 dUSDC)
-#      DEVNET_PORT_BASE: a second, independent devnet (ports BASE..BASE+4, run dir run-BASE)
+#      DEVNET_PORT_BASE: a second, independent devnet (ports BASE..BASE+5, run dir run-BASE)
 #      DEVNET_RUN_DIR (run/, or run-BASE): pid files, logs, profile.json
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -15,23 +15,25 @@ export DEVNET_GATEWAY_PORT=${DEVNET_GATEWAY_PORT:-8600}
 export DEVNET_FACILITATOR_PORT=${DEVNET_FACILITATOR_PORT:-8601}
 export DEVNET_BLOB_PORT=${DEVNET_BLOB_PORT:-8602}
 export DEVNET_GATEWAY_TLS_PORT=${DEVNET_GATEWAY_TLS_PORT:-8643}
+export DEVNET_RELAY_PORT=${DEVNET_RELAY_PORT:-8603}
 TIMEOUT=${DEVNET_START_TIMEOUT:-30}
 ANVIL="$DEVNET_DIR/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 H=127.0.0.1
 
 # name | health URL (GET unless it starts with "rpc:")
-COMPONENTS=(anvil facilitator gateway)
+COMPONENTS=(anvil facilitator gateway relay)
 health_url() {
   case "$1" in
     anvil) echo "rpc:http://$H:$DEVNET_CHAIN_PORT" ;;
     facilitator) echo "http://$H:$DEVNET_FACILITATOR_PORT/supported" ;;
     gateway) echo "http://$H:$DEVNET_GATEWAY_PORT/health" ;;
+    relay) echo "http://$H:$DEVNET_RELAY_PORT/health" ;;
   esac
 }
 port_of() {
   case "$1" in
     anvil) echo "$DEVNET_CHAIN_PORT" ;; facilitator) echo "$DEVNET_FACILITATOR_PORT $DEVNET_BLOB_PORT" ;;
-    gateway) echo "$DEVNET_GATEWAY_PORT $DEVNET_GATEWAY_TLS_PORT" ;;
+    gateway) echo "$DEVNET_GATEWAY_PORT $DEVNET_GATEWAY_TLS_PORT" ;; relay) echo "$DEVNET_RELAY_PORT" ;;
   esac
 }
 
@@ -93,7 +95,7 @@ for c in "${COMPONENTS[@]}"; do
     fi
   done
 done
-rm -f "$RUN/profile.json" "$RUN/gateway.json" "$RUN/deploy.json"
+rm -f "$RUN/profile.json" "$RUN/gateway.json" "$RUN/relay.json" "$RUN/deploy.json"
 
 launch anvil "$ANVIL" --host $H --port "$DEVNET_CHAIN_PORT" --chain-id 31337 --accounts 10 --balance 10000 --silent
 wait_for anvil
@@ -106,6 +108,7 @@ for c in "${COMPONENTS[@]:1}"; do wait_for "$c"; done
 node src/profile.mjs >>"$RUN/bootstrap.log" 2>&1 || fail bootstrap "writing profile.json failed"
 
 T1=${EPOCHREALTIME/./}
-printf 'devnet: up in %d ms  chain %s  gateway %s  facilitator %s  blobs %s\n' $(( (T1 - T0) / 1000 )) \
-  "http://$H:$DEVNET_CHAIN_PORT" "http://$H:$DEVNET_GATEWAY_PORT" "http://$H:$DEVNET_FACILITATOR_PORT" "http://$H:$DEVNET_BLOB_PORT"
+printf 'devnet: up in %d ms  chain %s  gateway %s  facilitator %s  blobs %s  relay %s\n' $(( (T1 - T0) / 1000 )) \
+  "http://$H:$DEVNET_CHAIN_PORT" "http://$H:$DEVNET_GATEWAY_PORT" "http://$H:$DEVNET_FACILITATOR_PORT" "http://$H:$DEVNET_BLOB_PORT" \
+  "http://$H:$DEVNET_RELAY_PORT"
 echo "devnet: profile $RUN/profile.json, logs $RUN/*.log"

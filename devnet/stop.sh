@@ -6,7 +6,7 @@ DEVNET_DIR=$(pwd)
 source "$DEVNET_DIR/slot.sh"
 RUN="$DEVNET_RUN_DIR"
 stopped=0
-for c in gateway facilitator anvil; do
+for c in relay gateway facilitator anvil; do
   f="$RUN/$c.pid"
   [[ -f "$f" ]] || continue
   pid=$(cat "$f")

@@ -89,6 +89,8 @@ Result<Profile> parse_devnet(const Json& j, const std::filesystem::path& dir) {
     p.pcr_hash = *h;
   }
   if (auto tls = text_at(j, "tee.tlsCertificatePemPath")) p.tls_ca_file = resolve(dir, *tls).string();
+  if (auto relay_url = text_at(j, "relay.url")) p.relay_url = *relay_url;
+  if (auto token = text_at(j, "relay.accountToken")) p.relay_account_token = *token;
   return p;
 }
 

@@ -1,5 +1,5 @@
 // One-shot start-up step: compile, deploy the devnet contracts on a fresh anvil, make the PKI,
-// approve the devnet PCRs, fund the payer. Writes run/deploy.json and run/artifacts.json.
+// approve the devnet PCRs, fund the payer and the relay. Writes run/deploy.json and run/artifacts.json.
 import fs from "node:fs";
 import { ContractFactory, keccak256, concat, hexlify } from "ethers";
 import { compileAll } from "./compile.mjs";
@@ -50,6 +50,7 @@ const txs = [
   await registry.approvePCR(pcrHash),
   await relay.setSettler(roleAccount("settler").address, true),
   await token.mint(roleAccount("payer").address, SETTINGS.payerFunds),
+  await token.mint(roleAccount("relay").address, SETTINGS.payerFunds),  // the OHTTP relay pays the gateway itself
 ];
 for (const tx of txs) {
   const r = await tx.wait();

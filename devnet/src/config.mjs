@@ -22,12 +22,14 @@ export const PORTS = {
   facilitator: int("DEVNET_FACILITATOR_PORT", 8601),
   blob: int("DEVNET_BLOB_PORT", 8602),
   gatewayTls: int("DEVNET_GATEWAY_TLS_PORT", 8643),
+  relay: int("DEVNET_RELAY_PORT", 8603),
 };
 export const RPC_URL = `http://${HOST}:${PORTS.chain}`;
 export const GATEWAY_URL = `http://${HOST}:${PORTS.gateway}`;
 export const GATEWAY_TLS_URL = `https://${HOST}:${PORTS.gatewayTls}`;
 export const FACILITATOR_URL = `http://${HOST}:${PORTS.facilitator}`;
 export const BLOB_URL = `http://${HOST}:${PORTS.blob}`;
+export const RELAY_URL = `http://${HOST}:${PORTS.relay}`;
 
 export const SETTINGS = {
   batchSize: int("DEVNET_BATCH_SIZE", 20),          // flush a batch after this many items
@@ -46,7 +48,7 @@ export const TEE_TYPE_LLM = 0;
 // Standard dev mnemonic (anvil, hardhat): accounts are public knowledge and worth nothing.
 export const MNEMONIC = "test test test test test test test test test test test junk";
 // Roles -> account index on the standard mnemonic.
-export const ROLES = { deployer: 0, x402Facilitator: 1, teeOperator: 2, payer: 3, settler: 4 };
+export const ROLES = { deployer: 0, x402Facilitator: 1, teeOperator: 2, payer: 3, settler: 4, relay: 5 };
 
 export function runPath(...p) { return path.join(RUN_DIR, ...p); }
 export function readJson(p) { return JSON.parse(fs.readFileSync(p, "utf8")); }

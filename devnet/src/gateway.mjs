@@ -1,6 +1,7 @@
 // Reference TEE gateway of the verinfer devnet (OpenGradient-shaped), HTTP on GATEWAY port and HTTPS on GATEWAY_TLS port.
 //   POST /v1/chat/completions, POST /v1/completions  (x402 v2 "exact" payment; X-SETTLEMENT-TYPE private|batch|individual)
 //   GET /signing-key, GET /health, GET /v1/models, GET /enclave/attestation?nonce=<40 hex>
+//   GET /v1/ohttp/config, POST /v1/ohttp  (private path: OHTTP-sealed chat/completion, x402-paid like the plain routes)
 //   POST /admin/misbehave {"mode": ...}, GET /admin/misbehave   (test-only switch)
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -19,8 +20,9 @@ import { roleAccount } from "./accounts.mjs";
 import { provider, signerFor, contractAt, waitForDeployment } from "./chain.mjs";
 import { parse, toPlain, JsonSyntaxError } from "./pyjson.mjs";
 import {
-  canonicalChatRequest, canonicalCompletionRequest, signResponse, toolCallsOutputText, spkiDer, teeIdOf, RequestError,
+  canonicalChatRequest, canonicalCompletionRequest, signResponse, signMsgHash, toolCallsOutputText, spkiDer, teeIdOf, RequestError,
 } from "./tee.mjs";
+import * as ohttp from "./ohttp.mjs";
 import { Attester } from "./attestation.mjs";
 import * as model from "./model.mjs";
 
@@ -29,6 +31,7 @@ const t0 = Date.now();
 const genKey = promisify(crypto.generateKeyPair);
 const rsa = () => genKey("rsa", { modulusLength: 2048, publicExponent: 65537 });
 const keyPromise = rsa();                  // the enclave signing key, made fresh at every start
+const ohttpKeyPromise = ohttp.generateKey();  // the enclave's X25519 OHTTP key (key id 1), also fresh
 const deployment = await waitForDeployment();
 
 // ---------- identity ----------
@@ -46,7 +49,8 @@ const attester = new Attester(deployment.pki);
 
 // ---------- misbehaviour switch (test only) ----------
 export const MODES = ["none", "bad_signature", "wrong_tee_id", "stale_attestation", "wrong_nonce_attestation", "pcr_not_approved",
-  "unregistered_tee", "settlement_never_posted", "merkle_leaf_altered", "payment_overcharge"];
+  "unregistered_tee", "settlement_never_posted", "merkle_leaf_altered", "payment_overcharge",
+  "ohttp_tampered_response", "ohttp_dropped_final_chunk", "ohttp_forged_config"];
 let mode = "none";
 const active = () => (mode === "unregistered_tee" && rogue ? rogue : registered);
 
@@ -55,9 +59,30 @@ const prov = provider();
 const registry = contractAt("TEERegistry", signerFor("teeOperator", prov));
 const pcrHash = keccak256(concat([pcrs[0], pcrs[1], pcrs[2]]));
 const regTx = await registry.registerTEE(registered.spki, tlsCertDer, pcrHash, GATEWAY_TLS_URL, operator.address, TEE_TYPE_LLM);
-const regReceipt = await regTx.wait();
-if (regReceipt.status !== 1) throw new Error("TEE registration failed");
+
+// The OHTTP key config, signed by the enclave key over OpenGradient's configHash and stored in the registry.
+const ohttpKey = await ohttpKeyPromise;
+const signedOhttpConfig = (key, signer) => {
+  const hash = ohttp.configHash(signer.teeId, key);
+  return { key, signer, hash, signature: signMsgHash(signer.privateKey, getBytes(hash)) };
+};
+const genuineOhttp = signedOhttpConfig(ohttpKey, registered);
+let forgedOhttp = null;                    // ohttp_forged_config: another X25519 key, signed by the unregistered key
+let servedOhttp = genuineOhttp;
+const sendOhttpConfig = (c) => registry.setOHTTPConfig(registered.teeId, c.key.keyId, c.key.kemId, c.key.kdfId, c.key.aeadId,
+  c.key.publicKey, c.key.keyConfig, Buffer.from(c.signature, "base64"));
+async function mined(tx, what) {
+  const r = await tx.wait();
+  if (r.status !== 1) throw new Error(`${what} failed`);
+  return r;
+}
+// anvil mines each transaction as it arrives: send both, then wait (saves a polling round at start).
+const ohttpTx = await sendOhttpConfig(genuineOhttp);
+const [regReceipt, ohttpReceipt] = await Promise.all([mined(regTx, "TEE registration"), mined(ohttpTx, "OHTTP config registration")]);
 log(`registered TEE ${registered.teeId} (pcr_hash ${pcrHash}) in tx ${regReceipt.hash}`);
+log(`registered OHTTP config (key id ${ohttpKey.keyId}, configHash ${genuineOhttp.hash}) in tx ${ohttpReceipt.hash}`);
+let ohttpRequests = 0;                     // /v1/ohttp calls seen (tests: nothing sent to a rejected config)
+
 const heartbeat = setInterval(() => registry.heartbeat(registered.teeId).catch((e) => log("heartbeat failed:", e.shortMessage || e.message)), 60_000);
 heartbeat.unref();
 
@@ -68,6 +93,7 @@ app.disable("x-powered-by");
 app.use(express.raw({ type: () => true, limit: "8mb" }));
 app.use((req, res, next) => {
   req.tree = undefined;
+  if (req.path === "/v1/ohttp") return next();  // opaque message/ohttp-req bytes
   if (req.method === "POST" && Buffer.isBuffer(req.body) && req.body.length) {
     try {
       req.tree = parse(req.body.toString("utf8"));
@@ -102,6 +128,7 @@ if (requirePayment) {
   app.use(paymentMiddleware({
     "POST /v1/chat/completions": { accepts, description: "verinfer devnet chat completion", mimeType: "application/json" },
     "POST /v1/completions": { accepts, description: "verinfer devnet completion", mimeType: "application/json" },
+    "POST /v1/ohttp": { accepts, description: "verinfer devnet private (OHTTP) call", mimeType: "message/ohttp-res" },
   }, resourceServer));
 }
 
@@ -160,11 +187,9 @@ const handler = (fn) => (req, res) => Promise.resolve(fn(req, res)).catch((e) =>
   res.status(e.status || 500).json({ error: e.message });
 });
 
-app.post("/v1/chat/completions", handler(async (req, res) => {
-  if (!req.tree) throw new RequestError("missing JSON body");
-  const settle = settlementType(req);
-  const canonical = canonicalChatRequest(req.tree);
-  const body = req.body;
+// One call's answer, shared by the plain routes and /v1/ohttp: {headers, json} or, streamed, {headers, events} (SSE frames).
+async function chatResult(tree, body, settle) {
+  const canonical = canonicalChatRequest(tree);
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const out = model.chat(body, { callId: `call_${crypto.randomBytes(6).toString("hex")}` });
   const outputText = out.toolCalls ? toolCallsOutputText(out.toolCalls) : out.content;
@@ -173,8 +198,8 @@ app.post("/v1/chat/completions", handler(async (req, res) => {
   const sh = await settleProof(settle, f);
   const created = f.tee_timestamp;
   if (body.stream === true) {
-    res.status(200).set({ "Content-Type": "text/event-stream", "Cache-Control": "no-cache", ...sh });
-    const frame = (o) => res.write(`data: ${JSON.stringify(o)}\n\n`);
+    const events = [];
+    const frame = (o) => events.push(`data: ${JSON.stringify(o)}\n\n`);
     if (out.toolCalls) {
       frame({ id, object: "chat.completion.chunk", created, model: body.model,
         choices: [{ delta: { role: "assistant", content: "", tool_calls: out.toolCalls.map((t, index) => ({ index, ...t })) }, index: 0, finish_reason: null }] });
@@ -184,31 +209,114 @@ app.post("/v1/chat/completions", handler(async (req, res) => {
       }
     }
     frame({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ delta: {}, index: 0, finish_reason: out.finish }], ...f, usage: u });
-    res.write("data: [DONE]\n\n");
-    res.end();
-    return;
+    events.push("data: [DONE]\n\n");
+    return { headers: sh, events };
   }
   const message = { role: "assistant", content: out.content };
   if (out.toolCalls) message.tool_calls = out.toolCalls;
-  res.set({ ...teeHeaders(f), ...sh }).json({
+  return { headers: { ...teeHeaders(f), ...sh }, json: {
     id, object: "chat.completion", created, model: body.model,
     choices: [{ index: 0, message, finish_reason: out.finish }], usage: u, ...f,
-  });
+  } };
+}
+
+async function completionResult(tree, body, settle) {
+  const canonical = canonicalCompletionRequest(tree);
+  const out = model.complete(body);
+  const f = sign(canonical, out.text);
+  const sh = await settleProof(settle, f);
+  return { headers: { ...teeHeaders(f), ...sh }, json: {
+    id: `cmpl-${crypto.randomUUID()}`, object: "text_completion", created: f.tee_timestamp, model: body.model,
+    choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
+    usage: usage(out.promptTokens, model.words(out.text)), ...f,
+  } };
+}
+
+function send(res, r) {
+  if (r.events) {
+    res.status(200).set({ "Content-Type": "text/event-stream", "Cache-Control": "no-cache", ...r.headers });
+    for (const e of r.events) res.write(e);
+    res.end();
+    return;
+  }
+  res.set(r.headers).json(r.json);
+}
+
+app.post("/v1/chat/completions", handler(async (req, res) => {
+  if (!req.tree) throw new RequestError("missing JSON body");
+  send(res, await chatResult(req.tree, req.body, settlementType(req)));
 }));
 
 app.post("/v1/completions", handler(async (req, res) => {
   if (!req.tree) throw new RequestError("missing JSON body");
-  const settle = settlementType(req);
-  const canonical = canonicalCompletionRequest(req.tree);
-  const out = model.complete(req.body);
-  const f = sign(canonical, out.text);
-  const sh = await settleProof(settle, f);
-  res.set({ ...teeHeaders(f), ...sh }).json({
-    id: `cmpl-${crypto.randomUUID()}`, object: "text_completion", created: f.tee_timestamp, model: req.body.model,
-    choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
-    usage: usage(out.promptTokens, model.words(out.text)), ...f,
-  });
+  send(res, await completionResult(req.tree, req.body, settlementType(req)));
 }));
+
+// ---------- private path (PROTOCOL.md section 8) ----------
+// The signed key config, in the JSON shape of OpenGradient's /v1/ohttp/config.
+app.get("/v1/ohttp/config", (req, res) => {
+  const c = servedOhttp;
+  res.json({
+    tee_id: registered.teeId, key_id: c.key.keyId, kem_id: c.key.kemId, kdf_id: c.key.kdfId, aead_id: c.key.aeadId,
+    public_key: c.key.publicKey.toString("hex"), key_config: c.key.keyConfig.toString("base64"),
+    signature: c.signature, signature_hash: c.hash,
+  });
+});
+
+const flipByte = (b, at) => { const c = Buffer.from(b); c[at] ^= 0x01; return c; };
+// Only billing and settlement metadata crosses the relay in clear: never the model, the prompt or token counts.
+const outerHeaders = (h) => Object.fromEntries(Object.entries(h).filter(([k]) => /^x-settlement-/i.test(k)));
+const costHeaders = () => ({
+  "X-Inference-Cost-OPG": SETTINGS.priceAmount,
+  "X-Inference-Cost-USD": (Number(SETTINGS.priceAmount) / 10 ** deployment.token.decimals).toString(),
+});
+
+app.post("/v1/ohttp", async (req, res) => {
+  ohttpRequests++;
+  const wire = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  let d;
+  try {
+    d = await ohttp.decapsulate(servedOhttp.key, wire);
+  } catch (e) {
+    return res.status(e.status || 400).json({ error: e.message });
+  }
+  const sealSingle = async (plaintext, headers = {}) => {
+    let sealed = await ohttp.sealResponse(d, Buffer.from(plaintext));
+    if (mode === "ohttp_tampered_response") sealed = flipByte(sealed, sealed.length - 20);
+    res.status(200).set({ "Content-Type": ohttp.RESPONSE_MEDIA_TYPE, ...headers }).send(sealed);
+  };
+  // Inner errors travel sealed under an outer 200, as {"status", "body"}.
+  const sealedError = (status, message) => sealSingle(JSON.stringify({ status, body: { error: message } }));
+  let r;
+  try {
+    const tree = parse(d.plaintext.toString("utf8"));
+    const body = toPlain(tree);
+    if (body === null || typeof body !== "object" || Array.isArray(body)) return await sealedError(400, "inner payload must be a JSON object");
+    const settle = settlementType(req);
+    // OpenGradient's /v1/ohttp serves chat only; the devnet also takes a completion body ("prompt", no "messages").
+    if (Array.isArray(body.messages)) r = await chatResult(tree, body, settle);
+    else if (body.prompt !== undefined) r = await completionResult(tree, body, settle);
+    else return await sealedError(400, "inner payload is neither a chat (messages) nor a completion (prompt)");
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return await sealedError(400, "inner payload is not valid JSON");
+    if (e instanceof RequestError) return await sealedError(e.status, e.message);
+    log("ohttp error:", e.stack || e.message);
+    return await sealedError(500, "internal error");
+  }
+  if (r.json) return sealSingle(JSON.stringify(r.json), { ...outerHeaders(r.headers), ...costHeaders() });
+  // Streamed: one sealed chunk per SSE event, the last event as the final chunk (AAD "final").
+  const sealer = await ohttp.chunkedSealer(d);
+  res.status(200).set({ "Content-Type": ohttp.CHUNKED_MEDIA_TYPE, "Cache-Control": "no-cache", ...outerHeaders(r.headers) });
+  res.write(sealer.start());
+  r.events.forEach((e, i) => {
+    const last = i === r.events.length - 1;
+    if (last && mode === "ohttp_dropped_final_chunk") return;
+    let framed = last ? sealer.final(Buffer.from(e)) : sealer.chunk(Buffer.from(e));
+    if (i === 0 && mode === "ohttp_tampered_response") framed = flipByte(framed, framed.length - 20);
+    res.write(framed);
+  });
+  res.end();
+});
 
 app.get("/signing-key", (req, res) => {
   const id = active();
@@ -236,15 +344,21 @@ app.get("/enclave/attestation", (req, res) => {
 app.get("/v1/models", (req, res) => res.json({ object: "list", data: ["gpt-4.1", "gpt-5", "claude-haiku-4-5", "gemini-2.5-flash", "grok-4"].map((m) => ({ id: m, object: "model", owned_by: "verinfer-devnet" })) }));
 app.get("/health", (req, res) => res.json({ status: "ok", tee_id: registered.teeId, payment_required: requirePayment, misbehave: mode }));
 
-app.get("/admin/misbehave", (req, res) => res.json({ mode, modes: MODES }));
-app.post("/admin/misbehave", (req, res) => {
+app.get("/admin/misbehave", (req, res) => res.json({ mode, modes: MODES, ohttpRequests }));
+app.post("/admin/misbehave", handler(async (req, res) => {
   const m = req.body && req.body.mode;
   if (!MODES.includes(m)) return res.status(400).json({ error: `mode must be one of ${MODES.join(", ")}` });
-  if (m === "unregistered_tee" && !rogue) return res.status(503).json({ error: "second key not ready yet, retry" });
+  if ((m === "unregistered_tee" || m === "ohttp_forged_config") && !rogue) return res.status(503).json({ error: "second key not ready yet, retry" });
+  // ohttp_forged_config: /v1/ohttp/config and the registry both hold a config the attested key never signed.
+  const wanted = m === "ohttp_forged_config" ? (forgedOhttp ||= signedOhttpConfig(await ohttp.generateKey(), rogue)) : genuineOhttp;
+  if (wanted !== servedOhttp) {
+    await mined(await sendOhttpConfig(wanted), "OHTTP config registration");
+    servedOhttp = wanted;
+  }
   mode = m;
   log(`misbehave mode = ${mode}`);
   res.json({ mode });
-});
+}));
 
 // ---------- listen ----------
 const servers = [
@@ -254,6 +368,8 @@ const servers = [
 writeJsonAtomic(runPath("gateway.json"), {
   teeId: registered.teeId, publicKeyPem: registered.publicKeyPem, publicKeySpkiDerHex: registered.spki.toString("hex"), endpoint: GATEWAY_TLS_URL, httpUrl: GATEWAY_URL,
   walletAddress: operator.address, paymentAddress: operator.address, pcrHash, registrationTx: regReceipt.hash,
+  ohttp: { keyId: ohttpKey.keyId, kemId: ohttpKey.kemId, kdfId: ohttpKey.kdfId, aeadId: ohttpKey.aeadId, publicKeyHex: ohttpKey.publicKey.toString("hex"),
+    keyConfigHex: ohttpKey.keyConfig.toString("hex"), configHash: genuineOhttp.hash, signature: genuineOhttp.signature, registrationTx: ohttpReceipt.hash },
 });
 log(`listening on ${GATEWAY_URL} and ${GATEWAY_TLS_URL}; payment ${requirePayment ? "required" : "off"}; ready in ${Date.now() - t0} ms`);
 const shutdown = () => { clearInterval(heartbeat); for (const s of servers) s.close(); process.exit(0); };

@@ -2,12 +2,13 @@
 import fs from "node:fs";
 import {
   runPath, readJson, writeJsonAtomic, CHAIN_ID, NETWORK, RPC_URL, GATEWAY_URL, GATEWAY_TLS_URL, FACILITATOR_URL,
-  BLOB_URL, PORTS, SETTINGS, TEE_TYPE_LLM,
+  BLOB_URL, RELAY_URL, PORTS, SETTINGS, TEE_TYPE_LLM,
 } from "./config.mjs";
 import { roleAccount } from "./accounts.mjs";
 
 const d = readJson(runPath("deploy.json"));
 const gw = fs.existsSync(runPath("gateway.json")) ? readJson(runPath("gateway.json")) : null;
+const relay = fs.existsSync(runPath("relay.json")) ? readJson(runPath("relay.json")) : null;
 const payer = roleAccount("payer");
 
 const profile = {
@@ -20,6 +21,7 @@ const profile = {
     gatewayTls: GATEWAY_TLS_URL,
     facilitator: FACILITATOR_URL,
     blobs: BLOB_URL,
+    relay: RELAY_URL,
   },
   ports: PORTS,
   contracts: {
@@ -59,6 +61,19 @@ const profile = {
     walletAddress: gw.walletAddress,
     paymentAddress: gw.paymentAddress,
     registrationTx: gw.registrationTx,
+    // The private path: X25519 key (id 1, fixed suite) signed by the enclave key over OpenGradient's configHash.
+    ohttp: gw.ohttp ? {
+      configUrl: `${gw.httpUrl}/v1/ohttp/config`,
+      keyId: gw.ohttp.keyId, kemId: gw.ohttp.kemId, kdfId: gw.ohttp.kdfId, aeadId: gw.ohttp.aeadId,
+      publicKeyHex: gw.ohttp.publicKeyHex, keyConfigHex: gw.ohttp.keyConfigHex,
+      configHash: gw.ohttp.configHash, signature: gw.ohttp.signature, registrationTx: gw.ohttp.registrationTx,
+    } : null,
+  } : null,
+  relay: relay ? {
+    url: relay.url,
+    path: "/api/v1/chat/ohttp",
+    accountToken: relay.accountToken,  // DEVNET ONLY bearer token for this relay run
+    payerAddress: relay.payerAddress,
   } : null,
   testPayer: {
     note: "DEVNET ONLY: standard test-mnemonic account #3, funded with dUSDC on this local chain. Worthless anywhere else; never use on a real network.",

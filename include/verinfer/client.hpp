@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "verinfer/crypto/secp256k1.hpp"
@@ -39,6 +40,32 @@ struct TrustPolicy {
   std::optional<Hash32> pcr_hash;  ///< overrides the profile's
 };
 
+/// How a call reaches the enclave.
+enum class Route {
+  direct,           ///< POST to the gateway; x402 paid by `payer`
+  /// Sealed with Oblivious HTTP to the TEE's attested key and sent through
+  /// the relay (account token; the relay pays and only ever sees ciphertext).
+  private_relay,
+  /// Sealed the same way, straight to the gateway's /v1/ohttp; x402 paid by `payer`.
+  private_gateway,
+};
+/// "direct", "private_relay" or "private_gateway".
+[[nodiscard]] std::string_view to_string(Route route) noexcept;
+/// The inverse of to_string(Route); anything else is invalid_argument.
+[[nodiscard]] Result<Route> parse_route(std::string_view text);
+
+/// Where a private route reads the TEE's OHTTP key config from. Either way its
+/// configHash signature must verify under the attested signing key.
+enum class OhttpConfigSource { registry, gateway };
+
+/// How the private routes find the TEE's key and the relay.
+struct PrivateRouteOptions {
+  OhttpConfigSource config_source = OhttpConfigSource::registry;
+  std::string relay_url;      ///< empty: the profile's relay_url
+  std::string relay_path = "/api/v1/chat/ohttp";
+  std::string account_token;  ///< the relay's bearer token; empty: the profile's. Never logged.
+};
+
 /// Everything a Client needs: the network, what to trust, who pays.
 struct ClientOptions {
   Profile profile;
@@ -46,6 +73,8 @@ struct ClientOptions {
   std::optional<PrivateKey> payer;        ///< pays x402; without it a 402 is an error
   std::optional<PaymentPolicy> payment;   ///< default: the profile's assets and cap
   HttpClientOptions http;
+  Route route = Route::direct;
+  PrivateRouteOptions private_route;  ///< used by the private routes
   /// Unix seconds; injected so verification never reads the wall clock itself.
   std::function<std::int64_t()> clock;
 };

@@ -31,6 +31,8 @@ struct Profile {
   std::string attestation_root_pem;  ///< empty: the pinned AWS Nitro root G1
   std::optional<Hash32> pcr_hash;    ///< expected keccak256(pcr0‖pcr1‖pcr2), if known
   std::string tls_ca_file;           ///< trust for the gateway's HTTPS, if self-signed
+  std::string relay_url;             ///< OHTTP relay base URL (private_relay route), if known
+  std::string relay_account_token;   ///< the relay's bearer token (devnet: new at every start)
 };
 
 /// The local devnet, from its profile.json. `path` defaults to the

@@ -273,4 +273,35 @@ Result<std::vector<TeeRegistryEntry>> read_registry_active_tees(const RpcClient&
   return out;
 }
 
+Result<SignedOhttpConfig> read_registry_ohttp_config(const RpcClient& rpc, const Address& registry,
+                                                     const Hash32& tee_id) {
+  static const std::vector<AbiType> args = {*AbiType::parse("bytes32")};
+  static const std::vector<AbiType> answer = {*AbiType::parse("(uint8,uint16,uint16,uint16,bytes,bytes,uint256)"),
+                                              *AbiType::parse("bytes")};
+  auto data = call_registry(rpc, registry, "getOHTTPConfig(bytes32)", args, {AbiValue(tee_id)});
+  if (!data) return pass_error(data);
+  auto decoded = abi_decode(answer, *data);
+  if (!decoded) {
+    return fail(ErrorCode::parse_error, "getOHTTPConfig: answer does not decode as (OHTTPConfig, bytes)",
+                decoded.error().to_string());
+  }
+  const auto& f = decoded->front().as_list();
+  auto small = [&](std::size_t i) { return f[i].as_integer().to_uint64().value_or(0); };
+  SignedOhttpConfig out;
+  out.tee_id = tee_id;
+  // The ABI decoder already bounds uint8/uint16 values to their types.
+  out.config.key_id = static_cast<std::uint8_t>(small(0));
+  out.config.kem_id = static_cast<std::uint16_t>(small(1));
+  out.config.kdf_id = static_cast<std::uint16_t>(small(2));
+  out.config.aead_id = static_cast<std::uint16_t>(small(3));
+  out.config.public_key = f[4].as_bytes();
+  out.config.key_config = f[5].as_bytes();
+  auto registered = f[6].as_integer().to_uint64();
+  if (!registered) return fail(ErrorCode::parse_error, "OHTTPConfig: registeredAt exceeds 64 bits");
+  out.config.registered_at = *registered;
+  if (out.config.registered_at == 0) return fail(ErrorCode::untrusted, "no OHTTP config registered for the TEE", tee_id.hex());
+  out.signature = (*decoded)[1].as_bytes();
+  return out;
+}
+
 }  // namespace verinfer

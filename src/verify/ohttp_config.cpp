@@ -64,6 +64,58 @@ void check_public_key(const TeeOhttpConfig& config, VerificationReport& report) 
 
 }  // namespace
 
+Result<SignedOhttpConfig> parse_ohttp_config_json(const Json& json) {
+  if (!json.is_object()) return fail(ErrorCode::parse_error, "OHTTP config: expected a JSON object");
+  auto text = [&](std::string_view key) -> Result<std::string> {
+    const Json* v = json.find(key);
+    if (v == nullptr || !v->is_string()) {
+      return fail(ErrorCode::parse_error, "OHTTP config: field missing or not a string", std::string(key));
+    }
+    return v->as_string();
+  };
+  auto id = [&](std::string_view key, std::uint64_t max) -> Result<std::uint16_t> {
+    const Json* v = json.find(key);
+    auto n = v && v->is_integer() ? v->get_uint64() : std::nullopt;
+    if (!n || *n > max) {
+      return fail(ErrorCode::parse_error, "OHTTP config: field missing or not an integer in range",
+                  std::string(key) + " <= " + std::to_string(max));
+    }
+    return static_cast<std::uint16_t>(*n);
+  };
+  auto tee_id = text("tee_id");
+  auto key_id = id("key_id", 0xff);
+  auto kem_id = id("kem_id", 0xffff);
+  auto kdf_id = id("kdf_id", 0xffff);
+  auto aead_id = id("aead_id", 0xffff);
+  auto public_key = text("public_key");
+  auto key_config = text("key_config");
+  auto signature = text("signature");
+  for (const auto* r : {&tee_id, &public_key, &key_config, &signature}) {
+    if (!*r) return std::unexpected(r->error());
+  }
+  for (const auto* r : {&key_id, &kem_id, &kdf_id, &aead_id}) {
+    if (!*r) return std::unexpected(r->error());
+  }
+  SignedOhttpConfig out;
+  auto tee = Hash32::from_hex(*tee_id);
+  if (!tee) return fail(ErrorCode::parse_error, "OHTTP config: tee_id is not 32 bytes of hex", *tee_id);
+  out.tee_id = *tee;
+  out.config.key_id = static_cast<std::uint8_t>(*key_id);
+  out.config.kem_id = *kem_id;
+  out.config.kdf_id = *kdf_id;
+  out.config.aead_id = *aead_id;
+  auto pk = from_hex(*public_key);
+  auto kc = from_base64(*key_config);
+  auto sig = from_base64(*signature);
+  if (!pk) return fail(ErrorCode::parse_error, "OHTTP config: public_key is not hex", pk.error().message);
+  if (!kc) return fail(ErrorCode::parse_error, "OHTTP config: key_config is not base64", kc.error().message);
+  if (!sig) return fail(ErrorCode::parse_error, "OHTTP config: signature is not base64", sig.error().message);
+  out.config.public_key = std::move(*pk);
+  out.config.key_config = std::move(*kc);
+  out.signature = std::move(*sig);
+  return out;
+}
+
 Hash32 ohttp_config_hash(const Hash32& tee_id, const TeeOhttpConfig& config) {
   Keccak256 h;
   h.update(keccak256(kOhttpConfigDomain));

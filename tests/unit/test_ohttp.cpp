@@ -675,3 +675,59 @@ TEST_CASE("ohttp config: each broken binding fails its own named check") {
   CHECK_FALSE(verify_ohttp_config(tee_id, good, ByteView(signature).first(255), tee_key()));
   CHECK_FALSE(verify_ohttp_config(tee_id, good, {}, tee_key()));
 }
+
+TEST_CASE("ohttp config: /v1/ohttp/config JSON parses strictly and verifies") {
+  Hash32 tee_id;
+  const TeeOhttpConfig c = config_vector(tee_id);
+  const Bytes signature = test::hex_bytes(kConfigSignature);
+  auto make = [&]() {
+    Json j = Json::object();
+    j.set("tee_id", tee_id.hex());
+    j.set("key_id", Json(1));
+    j.set("kem_id", Json(32));
+    j.set("kdf_id", Json(1));
+    j.set("aead_id", Json(3));
+    j.set("public_key", to_hex(c.public_key, false));
+    j.set("key_config", to_base64(c.key_config));
+    j.set("signature", to_base64(signature));
+    j.set("signature_hash", "0xnot-read");
+    return j;
+  };
+  auto parsed = parse_ohttp_config_json(make());
+  REQUIRE_MESSAGE(parsed.has_value(), (parsed ? std::string() : parsed.error().to_string()));
+  CHECK(parsed->tee_id == tee_id);
+  CHECK(parsed->config.public_key == c.public_key);
+  CHECK(parsed->config.key_config == c.key_config);
+  CHECK(parsed->signature == signature);
+  CHECK(verify_ohttp_config(tee_id, parsed->config, parsed->signature, tee_key()));
+
+  struct Bad {
+    const char* field;
+    Json value;
+  };
+  const std::vector<Bad> bad = {
+      {"tee_id", Json("0x1234")},           {"tee_id", Json(1)},
+      {"key_id", Json(256)}, {"kem_id", Json(65536)},
+      {"kdf_id", Json("1")},                {"aead_id", Json(-3)},
+      {"public_key", Json("zz")},           {"key_config", Json("not base64!")},
+      {"signature", Json(7)}, {"signature", Json("YQ")},
+  };
+  for (const auto& b : bad) {
+    CAPTURE(b.field);
+    Json j = make();
+    j.set(b.field, b.value);
+    auto r = parse_ohttp_config_json(j);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::parse_error);
+  }
+  const Json full = make();
+  for (const char* field : {"tee_id", "key_id", "public_key", "key_config", "signature"}) {
+    CAPTURE(field);
+    Json j = Json::object();
+    for (const auto& [k, v] : full.as_object()) {
+      if (k != field) j.set(k, v);
+    }
+    CHECK_FALSE(parse_ohttp_config_json(j));
+  }
+  CHECK_FALSE(parse_ohttp_config_json(Json::array()));
+}

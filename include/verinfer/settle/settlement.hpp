@@ -15,6 +15,7 @@
 #include "verinfer/settle/events.hpp"
 #include "verinfer/settle/merkle.hpp"
 #include "verinfer/settle/rpc.hpp"
+#include "verinfer/verify/ohttp_config.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/report.hpp"
 
@@ -96,5 +97,13 @@ struct X402Expectation {
 [[nodiscard]] Result<std::vector<TeeRegistryEntry>> read_registry_active_tees(const RpcClient& rpc,
                                                                               const Address& registry,
                                                                               std::uint8_t tee_type);
+
+/// getOHTTPConfig(bytes32) of the devnet registry: the TEE's ohttpConfig and
+/// the enclave's RSA-PSS signature over its configHash (which the devnet
+/// registry stores but, unlike OpenGradient's, does not verify: check it with
+/// verify_ohttp_config). No config registered is untrusted.
+[[nodiscard]] Result<SignedOhttpConfig> read_registry_ohttp_config(const RpcClient& rpc,
+                                                                   const Address& registry,
+                                                                   const Hash32& tee_id);
 
 }  // namespace verinfer

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "verinfer/bytes.hpp"
 #include "verinfer/crypto/rsa_pss.hpp"
 #include "verinfer/error.hpp"
+#include "verinfer/json.hpp"
 #include "verinfer/transport/ohttp.hpp"
 #include "verinfer/verify/report.hpp"
 
@@ -27,6 +29,21 @@ struct TeeOhttpConfig {
   Bytes key_config;  ///< RFC 9458 section 3, 41 bytes for one suite
   std::uint64_t registered_at = 0;  ///< Unix seconds
 };
+
+/// A config with the enclave's RSA-PSS signature over its configHash, as the
+/// registry or the gateway's GET /v1/ohttp/config hands it out.
+struct SignedOhttpConfig {
+  std::optional<Hash32> tee_id;  ///< the TEE the source says it belongs to
+  TeeOhttpConfig config;
+  Bytes signature;
+};
+
+/// GET /v1/ohttp/config's JSON (OpenGradient's shape): {tee_id, key_id,
+/// kem_id, kdf_id, aead_id, public_key (hex), key_config (base64), signature
+/// (base64), signature_hash?}. Strict: a missing or mistyped field, an id out
+/// of range or bad hex/base64 is parse_error. signature_hash is not trusted
+/// (verify_ohttp_config recomputes it) and not read.
+[[nodiscard]] Result<SignedOhttpConfig> parse_ohttp_config_json(const Json& json);
 
 /// "OPENGRADIENT_TEE_OHTTP_CONFIG_V1", hashed with keccak256 as the domain tag.
 inline constexpr std::string_view kOhttpConfigDomain = "OPENGRADIENT_TEE_OHTTP_CONFIG_V1";
