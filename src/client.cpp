@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "verinfer/crypto/address.hpp"
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/rsa_pss.hpp"
 #include "verinfer/crypto/sha2.hpp"
@@ -13,7 +14,6 @@
 #include "verinfer/verify/nitro.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/tee_response.hpp"
-#include "private_route.hpp"
 
 namespace verinfer {
 namespace {
@@ -60,6 +60,52 @@ struct PaidCall {
   PaymentRequirement requirement;
 };
 
+// What a 402 asks for: the v2 PAYMENT-REQUIRED header, else a v1 body.
+Result<PaymentRequired> requirements_of(const HttpResponse& answer) {
+  if (const std::string* header = answer.headers.find(kPaymentRequiredHeader)) {
+    return parse_payment_required(*header);
+  }
+  auto body = parse_json(answer.text());
+  if (!body) return std::unexpected(body.error());
+  return parse_payment_required_json(*body);
+}
+
+std::string terms_of(const PaymentRequirement& r) {
+  return r.scheme + " " + r.amount.to_decimal() + " of " + to_checksum_address(r.asset) + " on " +
+         r.network + " to " + to_checksum_address(r.pay_to);
+}
+
+// Why a paid request came back 402, as precisely as the answer says: a
+// settlement that failed (x402 v2 sends PAYMENT-RESPONSE with errorReason),
+// requirements that changed after we signed, or a stated refusal.
+Error paid_refusal(const HttpResponse& answer, const PaymentRequirement& paid) {
+  std::string settled = header_or_empty(answer.headers, kPaymentResponseHeader);
+  if (settled.empty()) settled = header_or_empty(answer.headers, kPaymentResponseHeaderV1);
+  if (!settled.empty()) {
+    auto pr = parse_payment_response(settled);
+    if (pr && !pr->success) {
+      return Error{ErrorCode::payment_required, "the gateway did not settle the payment",
+                   "errorReason: " + (pr->error_reason.empty() ? "none given" : pr->error_reason)};
+    }
+  }
+  auto again = requirements_of(answer);
+  if (!again) {
+    return Error{ErrorCode::payment_required, "the gateway refused the payment",
+                 std::string(answer.text().substr(0, 300))};
+  }
+  std::string now_asked;
+  for (const auto& r : again->accepts) {
+    if (terms_of(r) == terms_of(paid)) {
+      return Error{ErrorCode::payment_required, "the gateway refused the payment",
+                   "its reason: " + (again->error.empty() ? "none given" : again->error)};
+    }
+    now_asked += (now_asked.empty() ? "" : "; ") + terms_of(r);
+  }
+  return Error{ErrorCode::payment_required,
+               "the gateway changed its payment requirements after the payment was signed",
+               "expected " + terms_of(paid) + ", got " + now_asked};
+}
+
 // The signing key and, when the policy asks, the attestation that binds it.
 struct TeeState {
   RsaPublicKey key;
@@ -77,7 +123,6 @@ struct Client::Impl {
   HttpClient http;
   std::optional<NitroVerifier> nitro;
   std::optional<RpcClient> rpc;  // the settlement chain, for registry and receipts
-  std::optional<client_internal::PrivateRoute> private_route;  // set for the OHTTP routes
   PaymentPolicy payment;
   mutable std::mutex mu;
   mutable std::optional<TeeState> tee;
@@ -206,24 +251,13 @@ struct Client::Impl {
     req.url = url(built.path);
     for (const auto& [k, v] : built.headers()) req.headers.add(k, v);
     req.body = to_body(built.body_text);
-    return send_request(std::move(req), sink, paid);
-  }
-
-  Result<HttpResponse> send_request(HttpRequest req, const BodySink* sink,
-                                    std::optional<PaidCall>& paid) const {
     auto answer = sink ? http.send_streaming(req, *sink) : http.send(req);
     if (!answer || answer->status != 402) return answer;
 
     if (!options.payer) {
       return fail(ErrorCode::payment_required, "the gateway asks for payment and no payer key is set");
     }
-    const std::string* header = answer->headers.find(kPaymentRequiredHeader);
-    auto required = header ? parse_payment_required(*header)
-                           : [&]() -> Result<PaymentRequired> {
-                               auto body = parse_json(answer->text());
-                               if (!body) return std::unexpected(body.error());
-                               return parse_payment_required_json(*body);
-                             }();
+    auto required = requirements_of(*answer);
     if (!required) return std::unexpected(required.error());
     auto chosen = choose_requirement(*required, payment);
     if (!chosen) return std::unexpected(chosen.error());
@@ -237,10 +271,7 @@ struct Client::Impl {
     req.delivery = Delivery::at_most_once;  // a paid request is never re-sent
     auto second = sink ? http.send_streaming(req, *sink) : http.send(req);
     if (!second) return second;
-    if (second->status == 402) {
-      return fail(ErrorCode::payment_required, "the gateway refused the payment",
-                  std::string(second->text().substr(0, 300)));
-    }
+    if (second->status == 402) return std::unexpected(paid_refusal(*second, *chosen));
     return second;
   }
 
@@ -348,22 +379,11 @@ struct Client::Impl {
     return p;
   }
 
-  // The direct route, or the body sealed to the TEE over a private route
-  // (whose checks join the TEE's report).
-  Result<HttpResponse> transmit(const BuiltRequest& built, TeeState& state, const BodySink* sink,
-                                std::optional<PaidCall>& paid) const {
-    if (!private_route) return send(built, sink, paid);
-    return private_route->exchange(built, state.tee_id, state.key, state.report, sink,
-                                   [&](HttpRequest req, const BodySink* s) {
-                                     return send_request(std::move(req), s, paid);
-                                   });
-  }
-
   Result<VerifiedResult> call(const BuiltRequest& built) const {
     auto state = tee_state();
     if (!state) return std::unexpected(state.error());
     std::optional<PaidCall> paid;
-    auto answer = transmit(built, *state, nullptr, paid);
+    auto answer = send(built, nullptr, paid);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     auto response = parse_json(answer->text());
@@ -403,7 +423,7 @@ struct Client::Impl {
       return static_cast<bool>(stream_status);
     };
     std::optional<PaidCall> paid;
-    auto answer = transmit(built, *state, &sink, paid);
+    auto answer = send(built, &sink, paid);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     if (!stream_status) return std::unexpected(stream_status.error());
@@ -438,9 +458,7 @@ Result<Client> Client::create(ClientOptions options) {
     if (!v) return std::unexpected(v.error());
     impl->nitro.emplace(std::move(*v));
   }
-  const bool registry_config = impl->options.route != Route::direct &&
-                               impl->options.private_route.config_source == OhttpConfigSource::registry;
-  if (impl->options.trust.registry || impl->options.trust.settlement || registry_config) {
+  if (impl->options.trust.registry || impl->options.trust.settlement) {
     if (profile.rpc_url.empty()) {
       return fail(ErrorCode::invalid_argument, "registry and settlement checks need the profile's rpc_url");
     }
@@ -449,9 +467,6 @@ Result<Client> Client::create(ClientOptions options) {
     auto rpc = RpcClient::create(profile.rpc_url, rpc_options);
     if (!rpc) return std::unexpected(rpc.error());
     impl->rpc.emplace(std::move(*rpc));
-  }
-  if (impl->options.route != Route::direct) {
-    impl->private_route.emplace(impl->options, impl->http, impl->rpc ? &*impl->rpc : nullptr);
   }
   if (impl->options.payment) {
     impl->payment = *impl->options.payment;

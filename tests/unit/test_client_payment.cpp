@@ -1,0 +1,215 @@
+// Client x402 loops against a scripted gateway on 127.0.0.1: a paid request
+// that is answered 402 again, a settlement that fails, requirements that
+// change between the first and the paid attempt, and a price above the cap.
+// Each ends in a specific payment_required error, and no call pays twice.
+#include "test_support.hpp"
+
+#include <chrono>
+
+#include "http_test_server.hpp"
+#include "verinfer/client.hpp"
+#include "verinfer/crypto/address.hpp"
+#include "verinfer/crypto/keccak.hpp"
+
+using namespace verinfer;
+using namespace std::chrono_literals;
+using test::http_response;
+using test::ReceivedRequest;
+using test::ServerConnection;
+using test::TestHttpServer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000;
+constexpr std::string_view kNetwork = "eip155:31337";
+constexpr std::string_view kAsset = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+constexpr std::string_view kPayTo = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+constexpr auto kDeadline = 5s;
+
+// The PAYMENT-REQUIRED object of a 402 asking for `amount` (v2), or the v1 body.
+std::string required_json(std::string_view amount, int version = 2, std::string_view error = "") {
+  std::string entry = std::string(R"({"scheme":"exact","network":")") + std::string(kNetwork) +
+                      R"(","asset":")" + std::string(kAsset) + R"(","payTo":")" + std::string(kPayTo) +
+                      (version == 1 ? R"(","maxAmountRequired":")" : R"(","amount":")") +
+                      std::string(amount) +
+                      R"(","maxTimeoutSeconds":60,"extra":{"name":"Devnet USD Coin","version":"2"})" +
+                      (version == 1 ? R"(,"resource":"http://127.0.0.1/v1/chat/completions"})" : "}");
+  return R"({"x402Version":)" + std::to_string(version) + R"(,"error":")" + std::string(error) +
+         R"(","accepts":[)" + entry + "]}";
+}
+
+std::string b64(std::string_view text) { return to_base64(as_bytes(text)); }
+
+std::string payment_required_402(std::string_view amount, std::string_view error = "",
+                                 std::vector<std::pair<std::string, std::string>> extra_headers = {}) {
+  extra_headers.emplace_back("PAYMENT-REQUIRED", b64(required_json(amount, 2, error)));
+  return http_response(402, "{}", extra_headers);
+}
+
+bool paid(const ReceivedRequest& r) {
+  return r.has_header("PAYMENT-SIGNATURE") || r.has_header("X-PAYMENT");
+}
+
+// The gateway: /signing-key answers with the vectors' TEE key; a chat POST
+// without payment gets a 402 for 10000; a paid one gets `on_paid`.
+TestHttpServer::Handler gateway(std::function<std::string(const ReceivedRequest&)> on_paid,
+                                std::function<std::string()> on_unpaid = [] {
+                                  return payment_required_402("10000");
+                                }) {
+  std::string pem = test::read_file(test::vectors_dir() / "tee_response/keys/tee_public_key.pem");
+  return [pem, on_paid, on_unpaid](ServerConnection& c, const ReceivedRequest& req, int) {
+    if (req.target == "/signing-key") {
+      Json key = Json::object();
+      key.set("public_key", pem);
+      c.write(http_response(200, key.dump(), {{"Content-Type", "application/json"}}));
+    } else {
+      c.write(paid(req) ? on_paid(req) : on_unpaid());
+    }
+  };
+}
+
+Client make_client(const TestHttpServer& server, U256 cap = U256(50000)) {
+  ClientOptions o;
+  o.profile.name = "loopback";
+  o.profile.gateway_url = server.url("");
+  o.trust.attestation = false;
+  o.trust.registry = false;
+  o.trust.settlement = false;
+  o.payer = PrivateKey::from_bytes(keccak256(std::string_view("verinfer-x402-payer"))).value();
+  PaymentPolicy policy;
+  policy.allowed_assets = {{std::string(kNetwork), parse_address(kAsset).value()}};
+  policy.max_amount = cap;
+  o.payment = policy;
+  o.http.timeout = kDeadline;
+  o.clock = [] { return kNow; };
+  auto client = Client::create(std::move(o));
+  REQUIRE_MESSAGE(client, (client ? "" : client.error().to_string()));
+  return std::move(*client);
+}
+
+ChatRequest hello() { return ChatRequest("openai/gpt-5").user("hello").max_tokens(8); }
+
+struct Seen {
+  int posts = 0;
+  std::vector<ReceivedRequest> paid;
+};
+
+Seen seen_by(const TestHttpServer& server) {
+  Seen s;
+  for (const auto& r : server.received()) {
+    if (r.method != "POST") continue;
+    ++s.posts;
+    if (paid(r)) s.paid.push_back(r);
+  }
+  return s;
+}
+
+// Runs a chat (buffered or streamed) and returns its error, checking it came
+// back within the HTTP deadline.
+Error call_error(const Client& client, bool stream) {
+  auto start = Clock::now();
+  auto r = stream ? client.chat_stream(hello(), [](std::string_view) {}) : client.chat(hello());
+  CHECK(Clock::now() - start < kDeadline);
+  REQUIRE_FALSE(r);
+  return r.error();
+}
+
+// The one paid request carried a valid payment for exactly what was first asked.
+void check_single_payment(const Seen& seen, std::string_view header = "PAYMENT-SIGNATURE") {
+  CHECK(seen.posts == 2);
+  REQUIRE(seen.paid.size() == 1);
+  auto payload = decode_x402_header(seen.paid[0].header(header));
+  REQUIRE(payload);
+  const Json* auth = payload->find("payload")->find("authorization");
+  REQUIRE(auth != nullptr);
+  CHECK(auth->find("value")->as_string() == "10000");
+  CHECK(parse_address(auth->find("to")->as_string()).value() == parse_address(kPayTo).value());
+  if (header == "PAYMENT-SIGNATURE") {
+    auto report = verify_payment(*payload, static_cast<std::uint64_t>(kNow));
+    INFO(report.to_string());
+    CHECK(report.ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("client x402: a paid request answered 402 again is refused once, with the gateway's reason") {
+  for (bool stream : {false, true}) {
+    INFO("stream " << stream);
+    TestHttpServer server(gateway([](const ReceivedRequest&) {
+      return payment_required_402("10000", "invalid_exact_evm_payload_signature");
+    }));
+    Error e = call_error(make_client(server), stream);
+    CHECK(e.code == ErrorCode::payment_required);
+    CHECK(e.message == "the gateway refused the payment");
+    CHECK(e.detail == "its reason: invalid_exact_evm_payload_signature");
+    check_single_payment(seen_by(server));
+  }
+}
+
+TEST_CASE("client x402: a payment that did not settle names the facilitator's errorReason") {
+  TestHttpServer server(gateway([](const ReceivedRequest&) {
+    return payment_required_402(
+        "10000", "", {{"PAYMENT-RESPONSE", b64(R"({"success":false,"errorReason":"insufficient_funds",)"
+                                              R"("transaction":"","network":"eip155:31337"})")}});
+  }));
+  Error e = call_error(make_client(server), false);
+  CHECK(e.code == ErrorCode::payment_required);
+  CHECK(e.message == "the gateway did not settle the payment");
+  CHECK(e.detail == "errorReason: insufficient_funds");
+  check_single_payment(seen_by(server));
+}
+
+TEST_CASE("client x402: requirements that change after the payment was signed are not paid again") {
+  for (bool stream : {false, true}) {
+    INFO("stream " << stream);
+    // Even a new price within the cap is not paid: one payment per call.
+    TestHttpServer server(gateway([](const ReceivedRequest&) { return payment_required_402("20000"); }));
+    Error e = call_error(make_client(server), stream);
+    CHECK(e.code == ErrorCode::payment_required);
+    CHECK(e.message == "the gateway changed its payment requirements after the payment was signed");
+    std::string terms = std::string(" of ") + to_checksum_address(parse_address(kAsset).value()) + " on " +
+                        std::string(kNetwork) + " to " + to_checksum_address(parse_address(kPayTo).value());
+    CHECK(e.detail == "expected exact 10000" + terms + ", got exact 20000" + terms);
+    check_single_payment(seen_by(server));
+  }
+}
+
+TEST_CASE("client x402: a price above the cap is refused before anything is signed") {
+  int paid_calls = 0;
+  TestHttpServer server(gateway(
+      [&](const ReceivedRequest&) {
+        ++paid_calls;
+        return http_response(500);
+      },
+      [] { return payment_required_402("50001"); }));
+  Error e = call_error(make_client(server, U256(50000)), false);
+  CHECK(e.code == ErrorCode::payment_required);
+  CHECK(e.message == "no acceptable payment requirement");
+  CHECK(e.detail == "amount 50001 above the cap 50000");
+  Seen seen = seen_by(server);
+  CHECK(seen.posts == 1);
+  CHECK(seen.paid.empty());
+  CHECK(paid_calls == 0);
+}
+
+TEST_CASE("client x402: v1 (requirements in the body, X-PAYMENT) loops end the same way") {
+  TestHttpServer server(gateway(
+      [](const ReceivedRequest&) {
+        return http_response(402, required_json("10000", 1, "payment verification failed"),
+                             {{"Content-Type", "application/json"}});
+      },
+      [] { return http_response(402, required_json("10000", 1), {{"Content-Type", "application/json"}}); }));
+  Error e = call_error(make_client(server), false);
+  CHECK(e.code == ErrorCode::payment_required);
+  CHECK(e.message == "the gateway refused the payment");
+  CHECK(e.detail == "its reason: payment verification failed");
+  Seen seen = seen_by(server);
+  check_single_payment(seen, "X-PAYMENT");
+  CHECK_FALSE(seen.paid[0].has_header("PAYMENT-SIGNATURE"));
+  auto payload = decode_x402_header(seen.paid[0].header("X-PAYMENT")).value();
+  CHECK(payload.find("x402Version")->get_int64() == 1);
+  CHECK(payload.find("scheme")->as_string() == "exact");
+  CHECK(payload.find("network")->as_string() == kNetwork);
+}
