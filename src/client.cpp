@@ -14,6 +14,7 @@
 #include "verinfer/verify/nitro.hpp"
 #include "verinfer/verify/registry_trust.hpp"
 #include "verinfer/verify/tee_response.hpp"
+#include "private_route.hpp"
 
 namespace verinfer {
 namespace {
@@ -123,6 +124,7 @@ struct Client::Impl {
   HttpClient http;
   std::optional<NitroVerifier> nitro;
   std::optional<RpcClient> rpc;  // the settlement chain, for registry and receipts
+  std::optional<client_internal::PrivateRoute> private_route;  // set for the OHTTP routes
   PaymentPolicy payment;
   mutable std::mutex mu;
   mutable std::optional<TeeState> tee;
@@ -251,6 +253,11 @@ struct Client::Impl {
     req.url = url(built.path);
     for (const auto& [k, v] : built.headers()) req.headers.add(k, v);
     req.body = to_body(built.body_text);
+    return send_request(std::move(req), sink, paid);
+  }
+
+  Result<HttpResponse> send_request(HttpRequest req, const BodySink* sink,
+                                    std::optional<PaidCall>& paid) const {
     auto answer = sink ? http.send_streaming(req, *sink) : http.send(req);
     if (!answer || answer->status != 402) return answer;
 
@@ -379,11 +386,22 @@ struct Client::Impl {
     return p;
   }
 
+  // The direct route, or the body sealed to the TEE over a private route
+  // (whose checks join the TEE's report).
+  Result<HttpResponse> transmit(const BuiltRequest& built, TeeState& state, const BodySink* sink,
+                                std::optional<PaidCall>& paid) const {
+    if (!private_route) return send(built, sink, paid);
+    return private_route->exchange(built, state.tee_id, state.key, state.report, sink,
+                                   [&](HttpRequest req, const BodySink* s) {
+                                     return send_request(std::move(req), s, paid);
+                                   });
+  }
+
   Result<VerifiedResult> call(const BuiltRequest& built) const {
     auto state = tee_state();
     if (!state) return std::unexpected(state.error());
     std::optional<PaidCall> paid;
-    auto answer = send(built, nullptr, paid);
+    auto answer = transmit(built, *state, nullptr, paid);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     auto response = parse_json(answer->text());
@@ -423,7 +441,7 @@ struct Client::Impl {
       return static_cast<bool>(stream_status);
     };
     std::optional<PaidCall> paid;
-    auto answer = send(built, &sink, paid);
+    auto answer = transmit(built, *state, &sink, paid);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     if (!stream_status) return std::unexpected(stream_status.error());
@@ -458,7 +476,9 @@ Result<Client> Client::create(ClientOptions options) {
     if (!v) return std::unexpected(v.error());
     impl->nitro.emplace(std::move(*v));
   }
-  if (impl->options.trust.registry || impl->options.trust.settlement) {
+  const bool registry_config = impl->options.route != Route::direct &&
+                               impl->options.private_route.config_source == OhttpConfigSource::registry;
+  if (impl->options.trust.registry || impl->options.trust.settlement || registry_config) {
     if (profile.rpc_url.empty()) {
       return fail(ErrorCode::invalid_argument, "registry and settlement checks need the profile's rpc_url");
     }
@@ -467,6 +487,9 @@ Result<Client> Client::create(ClientOptions options) {
     auto rpc = RpcClient::create(profile.rpc_url, rpc_options);
     if (!rpc) return std::unexpected(rpc.error());
     impl->rpc.emplace(std::move(*rpc));
+  }
+  if (impl->options.route != Route::direct) {
+    impl->private_route.emplace(impl->options, impl->http, impl->rpc ? &*impl->rpc : nullptr);
   }
   if (impl->options.payment) {
     impl->payment = *impl->options.payment;
