@@ -10,6 +10,7 @@
 #include "cli/keys.hpp"
 #include "cli/serve_log.hpp"
 #include "cli/serve_server.hpp"
+#include "cli/serve_tees.hpp"
 #include "verinfer/client.hpp"
 
 namespace verinfer::cli {
@@ -45,6 +46,48 @@ Result<std::size_t> parse_count(const Args& args, std::string_view name, std::si
   return static_cast<std::size_t>(std::stoul(*text));
 }
 
+Result<std::vector<Hash32>> parse_hashes(const Args& args, std::string_view name) {
+  std::vector<Hash32> out;
+  for (const std::string& text : args.options(name)) {
+    auto h = Hash32::from_hex(text);
+    if (!h) return fail(ErrorCode::invalid_argument, std::string(name) + " takes a 32-byte hex hash", text);
+    out.push_back(*h);
+  }
+  return out;
+}
+
+Result<U256> parse_base_units(const Args& args, std::string_view name) {
+  auto text = args.option(name).value_or("");
+  auto v = U256::from_decimal(text);
+  if (!v) return fail(ErrorCode::invalid_argument, std::string(name) + " takes base units (decimal)", text);
+  return *v;
+}
+
+// Which registry TEEs to use and how often to look again.
+Result<TeePoolOptions> read_tee_options(const Args& args) {
+  TeePoolOptions o;
+  auto ids = parse_hashes(args, "--tee-id");
+  if (!ids) return std::unexpected(ids.error());
+  auto pcrs = parse_hashes(args, "--pcr-hash");
+  if (!pcrs) return std::unexpected(pcrs.error());
+  o.selection.tee_ids = std::move(*ids);
+  o.selection.pcr_hashes = std::move(*pcrs);
+  if (auto t = args.option("--tee-type")) {
+    if (t->empty() || t->size() > 3 || t->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(*t) > 255) {
+      return fail(ErrorCode::invalid_argument, "--tee-type takes 0..255", *t);
+    }
+    o.selection.tee_type = static_cast<std::uint8_t>(std::stoul(*t));
+  }
+  if (auto r = args.option("--refresh-seconds")) {
+    if (r->empty() || r->size() > 6 || r->find_first_not_of("0123456789") != std::string::npos) {
+      return fail(ErrorCode::invalid_argument, "--refresh-seconds takes seconds (0: never)", *r);
+    }
+    o.refresh_interval = std::chrono::seconds(std::stol(*r));
+  }
+  return o;
+}
+
 // Everything but the profile's part, so bad options fail before any I/O.
 Result<ServeConfig> read_config(const Args& args) {
   ServeConfig c;
@@ -74,10 +117,16 @@ Result<ServeConfig> read_config(const Args& args) {
   if (!body) return std::unexpected(body.error());
   c.threads = *threads;
   c.max_body_bytes = *body;
-  if (auto m = args.option("--max-spend")) {
-    auto limit = U256::from_decimal(*m);
-    if (!limit) return fail(ErrorCode::invalid_argument, "--max-spend takes base units (decimal)", *m);
+  if (args.option("--max-spend")) {
+    auto limit = parse_base_units(args, "--max-spend");
+    if (!limit) return std::unexpected(limit.error());
     c.max_spend = *limit;
+  }
+  c.settlement_check = args.flag("--settlement-check");
+  if (c.settlement_check && c.settlement == SettlementMode::batch) {
+    return fail(ErrorCode::invalid_argument,
+                "--settlement-check needs --settlement individual or private",
+                "a batch is posted minutes later, so no answer could pass the check when it arrives");
   }
   return c;
 }
@@ -87,19 +136,25 @@ int run(const Args& args) {
   if (!args.positional().empty()) return unusable("serve takes no positional arguments");
   auto config = read_config(args);
   if (!config) return unusable(config.error());
+  auto tee_options = read_tee_options(args);
+  if (!tee_options) return unusable(tee_options.error());
   auto profile = load_profile(args.option("--profile").value_or("devnet"));
   if (!profile) return unusable(profile.error());
   config->profile_name = profile->name;
   config->per_call_cap = profile->max_payment;
+  if (args.option("--max-call-spend")) {
+    auto cap = parse_base_units(args, "--max-call-spend");
+    if (!cap) return unusable(cap.error());
+    if (*cap < config->per_call_cap) config->per_call_cap = *cap;
+  }
   if (config->max_spend && *config->max_spend < config->per_call_cap) {
     config->per_call_cap = *config->max_spend;
   }
 
-  ClientOptions options;
+  ClientOptions& options = tee_options->client;
   options.profile = *profile;
-  // The on-chain checks are not in this build (Client::create refuses them).
-  options.trust.registry = false;
-  options.trust.settlement = false;
+  options.trust.registry = true;  // the TEE is registered and active with the attested key, cert, PCRs
+  options.trust.settlement = config->settlement_check;
   if (auto key = args.option("--key-file")) {
     auto payer = load_private_key(*key);
     if (!payer) return unusable(payer.error());
@@ -110,8 +165,12 @@ int run(const Args& args) {
   payment.max_amount = config->per_call_cap;
   options.payment = payment;
   bool has_payer = options.payer.has_value();
-  auto client = Client::create(std::move(options));
-  if (!client) return unusable(client.error());
+  auto pool = TeePool::create(std::move(*tee_options));
+  if (!pool) return unusable(pool.error());
+  TeePoolStatus tees = (*pool)->status();
+  for (const ExcludedTee& e : tees.excluded) {
+    LogLine("info", "tee_excluded").kv("tee_id", e.tee_id.hex()).kv("reason", e.reason).emit();
+  }
 
   // Signals are taken by sigwait below, never by a handler on a random thread;
   // the mask is set before any thread starts so they all inherit it.
@@ -122,12 +181,16 @@ int run(const Args& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  ProxyServer server(std::move(*client), *config);
+  (*pool)->start_refreshing();
+  ProxyServer server(std::move(*pool), *config);
   auto port = server.bind();
   if (!port) return unusable(port.error());
   LogLine("info", "listening")
       .kv("address", config->host + ":" + std::to_string(*port))
       .kv("profile", config->profile_name)
+      .kv("active_tee", tees.active ? tees.active->hex() : "none")
+      .kv("candidates", static_cast<std::int64_t>(tees.candidates.size()))
+      .kv("settlement_check", config->settlement_check ? "on" : "off")
       .kv("stream_policy", args.option("--stream-policy").value_or("verify-first"))
       .kv("payer", has_payer ? "set" : "none")
       .kv("per_call_cap", config->per_call_cap.to_decimal())
@@ -153,15 +216,22 @@ const Registrar registrar{Command{
     "serve", "local OpenAI-compatible proxy that verifies every answer",
     "usage: verinfer serve [--profile devnet|opengradient|PATH] [--listen 127.0.0.1:11434]\n"
     "                      [--key-file FILE | --key-file env:NAME] [--max-spend BASE_UNITS]\n"
+    "                      [--max-call-spend BASE_UNITS] [--tee-id HEX]... [--pcr-hash HEX]...\n"
+    "                      [--tee-type N] [--refresh-seconds S] [--settlement-check]\n"
     "                      [--stream-policy verify-first|low-latency]\n"
     "                      [--settlement private|batch|individual] [--threads N]\n"
     "                      [--max-body-bytes N] [--log-prompts] [--allow-remote]\n\n"
     "Serves POST /v1/chat/completions (buffered or stream: true), POST /v1/completions,\n"
     "GET /v1/models, GET /health and GET /metrics. Every answer is paid from the key (x402),\n"
-    "verified (TEE signature, attestation) and only then returned, with the headers\n"
+    "verified (TEE signature, attestation, registry entry; with --settlement-check also the\n"
+    "payment and settlement on chain) and only then returned, with the headers\n"
     "X-Verinfer-Verified: true, X-Verinfer-TEE-Id and a body field verinfer_verification.\n"
     "A failed check is HTTP 502 naming it, with no content. --max-spend caps the total paid\n"
-    "across calls (each paid call counts at the per-call cap); over it, calls get 402.\n"
+    "across calls (each paid call counts what its payment authorised); over it, calls get 402.\n"
+    "TEEs come from the profile's registry (active ones, filtered by --tee-id / --pcr-hash pins,\n"
+    "repeatable; --tee-id order is the order of preference), read again every\n"
+    "--refresh-seconds (60; 0: never). A call moves to the next TEE when the one it tried\n"
+    "could not be reached before any payment was sent.\n"
     "Listening beyond loopback needs --allow-remote. SIGINT/SIGTERM stop accepting calls and\n"
     "finish the ones in flight. Logs: one logfmt line per request on stderr, prompts only\n"
     "with --log-prompts. See docs/serve.md.\n\n"
@@ -169,7 +239,10 @@ const Registrar registrar{Command{
     "  verinfer serve --key-file ~/.verinfer/devnet.key\n"
     "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_API_KEY=unused python my_app.py\n"
     "  verinfer serve --listen 127.0.0.1:0 --stream-policy low-latency --max-spend 1000000",
-    {"--profile P", "--listen HOST:PORT", "--key-file FILE", "--max-spend N", "--stream-policy P", "--settlement S", "--threads N", "--max-body-bytes N", "--log-prompts", "--allow-remote"}, run}};
+    {"--profile P", "--listen HOST:PORT", "--key-file FILE", "--max-spend N", "--max-call-spend N",
+     "--tee-id HEX", "--pcr-hash HEX", "--tee-type N", "--refresh-seconds S", "--settlement-check",
+     "--stream-policy P", "--settlement S", "--threads N", "--max-body-bytes N", "--log-prompts",
+     "--allow-remote"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli

@@ -23,10 +23,10 @@ Status SpendBudget::reserve() {
   return {};
 }
 
-void SpendBudget::settle(bool paid) {
+void SpendBudget::settle(const U256& charge) {
   std::lock_guard lock(mu_);
   reserved_ = reserved_.wrapping_sub(per_call_);
-  if (paid) spent_ = spent_.wrapping_add(per_call_);
+  spent_ = spent_.wrapping_add(charge);
 }
 
 U256 SpendBudget::spent() const {

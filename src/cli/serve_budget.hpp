@@ -20,10 +20,10 @@ class SpendBudget {
   /// Reserves `per_call`; payment_required when the rest of the limit
   /// cannot cover one more call.
   [[nodiscard]] Status reserve();
-  /// Ends a reservation. `paid`: the call may have paid, so the reservation
-  /// is charged (CallResult does not expose the authorised amount, so the
-  /// charge is the per-call cap: an upper bound). Otherwise it is released.
-  void settle(bool paid);
+  /// Ends a reservation and adds `charge` to the spent total: what the call's
+  /// signed payment authorised, the per-call cap when it may have paid but
+  /// no answer says how much, zero when it certainly did not pay.
+  void settle(const U256& charge);
 
   [[nodiscard]] U256 spent() const;
   [[nodiscard]] const std::optional<U256>& limit() const noexcept { return limit_; }

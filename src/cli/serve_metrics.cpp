@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/serve_budget.hpp"
+#include "cli/serve_tees.hpp"
 
 namespace verinfer::cli {
 namespace {
@@ -67,17 +68,7 @@ void Metrics::call_finished(std::string_view endpoint, CallOutcome outcome,
   duration_sum_ += seconds;
 }
 
-void Metrics::set_active_tee(const Hash32& tee_id) {
-  std::lock_guard lock(mu_);
-  active_tee_ = tee_id.hex();
-}
-
-std::string Metrics::active_tee() const {
-  std::lock_guard lock(mu_);
-  return active_tee_;
-}
-
-std::string Metrics::render(const SpendBudget& budget) const {
+std::string Metrics::render(const SpendBudget& budget, const TeePoolStatus& tees) const {
   std::lock_guard lock(mu_);
   std::string out;
   family(out, "verinfer_serve_calls_total", "counter", "Inference calls received, by endpoint.");
@@ -104,13 +95,24 @@ std::string Metrics::render(const SpendBudget& budget) const {
   out += fmt::format("verinfer_serve_call_duration_seconds_count {}\n", duration_count_);
   family(out, "verinfer_serve_in_flight", "gauge", "Calls in progress.");
   out += fmt::format("verinfer_serve_in_flight {}\n", in_flight_);
-  family(out, "verinfer_serve_active_tee", "gauge",
-         "The TEE that signed the last verified answer (value 1).");
-  if (!active_tee_.empty()) {
-    out += fmt::format("verinfer_serve_active_tee{{tee_id=\"{}\"}} 1\n", active_tee_);
+  family(out, "verinfer_serve_active_tee", "gauge", "The TEE the next call tries first (value 1).");
+  if (tees.active) out += fmt::format("verinfer_serve_active_tee{{tee_id=\"{}\"}} 1\n", tees.active->hex());
+  family(out, "verinfer_serve_tee_candidate", "gauge",
+         "Registry TEEs in use, by state: active, standby or cooling_down (value 1).");
+  for (const TeeStatus& t : tees.candidates) {
+    out += fmt::format("verinfer_serve_tee_candidate{{tee_id=\"{}\",endpoint=\"{}\",state=\"{}\"}} 1\n",
+                       t.tee_id.hex(), label_value(t.endpoint), t.state);
   }
+  family(out, "verinfer_serve_tee_excluded", "gauge", "Registry TEEs left out (see /health for why).");
+  out += fmt::format("verinfer_serve_tee_excluded {}\n", tees.excluded.size());
+  family(out, "verinfer_serve_failovers_total", "counter",
+         "Calls moved to another TEE after a network error before payment.");
+  out += fmt::format("verinfer_serve_failovers_total {}\n", tees.failovers);
+  family(out, "verinfer_serve_registry_reads_total", "counter", "Registry reads, by result.");
+  out += fmt::format("verinfer_serve_registry_reads_total{{result=\"ok\"}} {}\n", tees.refreshes);
+  out += fmt::format("verinfer_serve_registry_reads_total{{result=\"error\"}} {}\n", tees.refresh_errors);
   family(out, "verinfer_serve_spent_base_units", "counter",
-         "Payments charged against the spend limit (per-call cap per paid call).");
+         "Payments charged against the spend limit (the authorised amount of each paid call).");
   out += fmt::format("verinfer_serve_spent_base_units {}\n", budget.spent().to_decimal());
   if (budget.limit()) {
     family(out, "verinfer_serve_spend_limit_base_units", "gauge", "The cumulative spend limit.");

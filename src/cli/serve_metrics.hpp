@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "verinfer/bytes.hpp"
 
 namespace verinfer::cli {
 
 class SpendBudget;
+struct TeePoolStatus;
 
 /// How a call through the proxy ended.
 enum class CallOutcome {
@@ -27,11 +27,7 @@ class Metrics {
   /// `reason`: the failed check's name (rejected) or the error type (error).
   void call_finished(std::string_view endpoint, CallOutcome outcome, std::string_view reason,
                      double seconds);
-  void set_active_tee(const Hash32& tee_id);
-  /// The active TEE id as 0x-hex, or empty before the first verified call.
-  [[nodiscard]] std::string active_tee() const;
-
-  [[nodiscard]] std::string render(const SpendBudget& budget) const;
+  [[nodiscard]] std::string render(const SpendBudget& budget, const TeePoolStatus& tees) const;
 
   static constexpr std::array<double, 11> kBuckets = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                       1.0,  2.5,   5.0,  10.0, 30.0};
@@ -46,7 +42,6 @@ class Metrics {
   std::uint64_t duration_count_ = 0;
   double duration_sum_ = 0;
   std::int64_t in_flight_ = 0;
-  std::string active_tee_;
 };
 
 }  // namespace verinfer::cli

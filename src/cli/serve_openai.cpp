@@ -118,6 +118,8 @@ Json verification_json(const VerifiedResult& result) {
     payment.set("transaction", r.payment->transaction);
     payment.set("network", r.payment->network);
     payment.set("payer", r.payment->payer);
+    payment.set("authorized_amount",
+                r.authorized_amount ? Json(r.authorized_amount->to_decimal()) : Json(nullptr));
     v.set("payment", std::move(payment));
   }
   return v;

@@ -15,6 +15,7 @@
 #include "cli/serve_log.hpp"
 #include "cli/serve_metrics.hpp"
 #include "cli/serve_openai.hpp"
+#include "cli/serve_tees.hpp"
 
 namespace verinfer::cli {
 namespace {
@@ -51,12 +52,20 @@ std::string_view policy_name(StreamPolicy p) {
   return p == StreamPolicy::verify_first ? "verify-first" : "low-latency";
 }
 
-// Whether a finished call may have paid: a verified answer says so itself;
-// a failure before the paid request (refused payment, bad request) did not.
-bool may_have_paid(const Result<VerifiedResult>& result) {
-  if (result) return result->value().payment.has_value();
-  return result.error().code != ErrorCode::payment_required &&
-         result.error().code != ErrorCode::invalid_argument;
+// What a finished call is charged against the spend limit: a verified answer
+// names the amount its payment authorised; a failure before the paid request
+// (refused payment, bad request, unreachable TEE) paid nothing; any other
+// failure may have paid, up to the per-call cap.
+U256 charge_of(const Result<VerifiedResult>& result, const U256& per_call_cap) {
+  if (result) {
+    const CallResult& r = result->value();
+    if (r.authorized_amount) return *r.authorized_amount;
+    return r.payment ? per_call_cap : U256();
+  }
+  const Error& e = result.error();
+  bool unpaid = e.code == ErrorCode::payment_required || e.code == ErrorCode::invalid_argument ||
+                failed_before_payment(e);
+  return unpaid ? U256() : per_call_cap;
 }
 
 struct CallContext {
@@ -68,6 +77,7 @@ struct CallContext {
   std::string sent_model;  // as sent, without a provider prefix
   std::string prompt;      // only kept with --log-prompts
   SteadyClock::time_point start = SteadyClock::now();
+  PoolCall trace;          // which TEE answered, after how many failovers
 };
 
 // A low-latency stream: the worker pushes SSE events, the response drains them.
@@ -79,6 +89,7 @@ struct LiveStream {
   bool committed = false;           // 200 and the SSE headers are promised
   bool done = false;
   std::optional<Result<VerifiedResult>> result;
+  PoolCall trace;
 };
 
 }  // namespace
@@ -105,12 +116,12 @@ bool is_loopback_host(std::string_view host) {
 }
 
 struct ProxyServer::Impl {
-  Impl(Client c, ServeConfig cfg)
-      : client(std::move(c)),
+  Impl(std::unique_ptr<TeePool> p, ServeConfig cfg)
+      : pool(std::move(p)),
         config(std::move(cfg)),
         budget(config.max_spend, config.per_call_cap) {}
 
-  Client client;
+  std::unique_ptr<TeePool> pool;
   ServeConfig config;
   SpendBudget budget;
   Metrics metrics;
@@ -144,7 +155,6 @@ struct ProxyServer::Impl {
               const VerifiedResult* verified, std::string_view error_text = {}) {
     double seconds = std::chrono::duration<double>(SteadyClock::now() - ctx.start).count();
     metrics.call_finished(ctx.endpoint, outcome, reason, seconds);
-    if (verified) metrics.set_active_tee(verified->value().tee_id);
     LogLine line(outcome == CallOutcome::verified ? "info" : "warn", "call");
     line.kv("id", static_cast<std::int64_t>(ctx.id))
         .kv("path", ctx.path)
@@ -160,7 +170,9 @@ struct ProxyServer::Impl {
     } else {
       line.kv("reason", reason);
       if (!error_text.empty()) line.kv("error", error_text);
+      if (ctx.trace.tee_id) line.kv("tee_id", ctx.trace.tee_id->hex());
     }
+    if (ctx.trace.failovers > 0) line.kv("failovers", static_cast<std::int64_t>(ctx.trace.failovers));
     if (config.log_prompts && !ctx.prompt.empty()) line.kv("prompt", ctx.prompt);
     line.kv("latency_ms", static_cast<std::int64_t>(seconds * 1000.0)).emit();
   }
@@ -278,16 +290,17 @@ struct ProxyServer::Impl {
       return;
     }
     if (!built->stream) {
-      auto result = client.call(*built);
-      budget.settle(may_have_paid(result));
+      auto result = pool->call(*built, ctx.trace);
+      budget.settle(charge_of(result, budget.per_call()));
       answer_buffered(ctx, res, result);
       return;
     }
     ctx.stream = policy_name(config.stream_policy);
     if (config.stream_policy == StreamPolicy::verify_first) {
       std::vector<std::string> deltas;
-      auto result = client.call_stream(*built, [&](std::string_view d) { deltas.emplace_back(d); });
-      budget.settle(may_have_paid(result));
+      auto result = pool->call_stream(*built, [&](std::string_view d) { deltas.emplace_back(d); },
+                                      ctx.trace);
+      budget.settle(charge_of(result, budget.per_call()));
       answer_replayed(ctx, res, chunk_meta(ctx), deltas, result);
       return;
     }
@@ -297,7 +310,7 @@ struct ProxyServer::Impl {
   // Deltas go out as they arrive; the verdict is the last event. Until the
   // first delta the answer is not committed, so an early failure still gets
   // its proper HTTP status.
-  void stream_low_latency(const CallContext& ctx, httplib::Response& res, BuiltRequest built,
+  void stream_low_latency(CallContext& ctx, httplib::Response& res, BuiltRequest built,
                           std::shared_ptr<ActiveCall> token) {
     auto live = std::make_shared<LiveStream>();
     ChunkMeta meta = chunk_meta(ctx);
@@ -308,16 +321,16 @@ struct ProxyServer::Impl {
     };
     auto job = std::make_shared<Job>();
     job->token = std::move(token);
-    job->worker = std::jthread([this, live, meta, ctx, built = std::move(built)] {
+    job->worker = std::jthread([this, live, meta, ctx, built = std::move(built)]() mutable {
       bool first = true;
-      auto result = client.call_stream(built, [&](std::string_view d) {
+      auto result = pool->call_stream(built, [&](std::string_view d) {
         std::lock_guard lock(live->mu);
         live->deltas.emplace_back(d);
         live->events.push_back(sse_event(content_chunk(meta, d, first)));
         first = false;
         live->cv.notify_all();
-      });
-      budget.settle(may_have_paid(result));
+      }, ctx.trace);
+      budget.settle(charge_of(result, budget.per_call()));
       std::lock_guard lock(live->mu);
       if (live->committed) {
         if (result) {
@@ -332,6 +345,7 @@ struct ProxyServer::Impl {
         }
       }
       live->result = std::move(result);
+      live->trace = ctx.trace;
       live->done = true;
       live->cv.notify_all();
     });
@@ -344,6 +358,7 @@ struct ProxyServer::Impl {
     }
     if (!committed) {
       job->worker.join();
+      ctx.trace = live->trace;
       answer_replayed(ctx, res, meta, live->deltas, *live->result);
       return;
     }
@@ -375,11 +390,40 @@ struct ProxyServer::Impl {
       h.set("status", draining ? "draining" : "ok");
     }
     h.set("profile", config.profile_name);
-    h.set("gateway", client.options().profile.gateway_url);
+    TeePoolStatus tees = pool->status();
+    std::string gateway;
+    Json candidates = Json::array();
+    for (const TeeStatus& t : tees.candidates) {
+      if (tees.active == t.tee_id) gateway = t.endpoint;
+      Json c = Json::object();
+      c.set("tee_id", t.tee_id.hex());
+      c.set("endpoint", t.endpoint);
+      c.set("state", t.state);
+      c.set("failures", t.failures);
+      candidates.push_back(std::move(c));
+    }
+    Json excluded = Json::array();
+    for (const ExcludedTee& e : tees.excluded) {
+      Json x = Json::object();
+      x.set("tee_id", e.tee_id.hex());
+      x.set("endpoint", e.endpoint.empty() ? Json(nullptr) : Json(e.endpoint));
+      x.set("reason", e.reason);
+      excluded.push_back(std::move(x));
+    }
+    h.set("gateway", gateway.empty() ? Json(nullptr) : Json(gateway));
+    h.set("tee_id", tees.active ? Json(tees.active->hex()) : Json(nullptr));
+    h.set("candidates", std::move(candidates));
+    h.set("excluded", std::move(excluded));
+    h.set("failovers", tees.failovers);
+    Json registry = Json::object();
+    registry.set("reads", tees.refreshes);
+    registry.set("errors", tees.refresh_errors);
+    registry.set("refreshed_at", tees.refreshed_at);
+    registry.set("last_error", tees.last_refresh_error.empty() ? Json(nullptr) : Json(tees.last_refresh_error));
+    h.set("registry", std::move(registry));
     h.set("stream_policy", policy_name(config.stream_policy));
     h.set("settlement", to_string(config.settlement));
-    std::string tee = metrics.active_tee();
-    h.set("tee_id", tee.empty() ? Json(nullptr) : Json(tee));
+    h.set("settlement_check", config.settlement_check);
     h.set("spent", budget.spent().to_decimal());
     h.set("max_spend", budget.limit() ? Json(budget.limit()->to_decimal()) : Json(nullptr));
     return h;
@@ -408,6 +452,9 @@ struct ProxyServer::Impl {
     server.new_task_queue = [n = config.threads] { return new httplib::ThreadPool(n); };
     server.set_payload_max_length(config.max_body_bytes);
     server.set_keep_alive_max_count(100);
+    // An idle client connection holds a worker until this runs out, and a
+    // shutdown waits for it (httplib's default is 5 s).
+    server.set_keep_alive_timeout(2);
     server.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
       handle_call(req, res, RequestKind::chat);
     });
@@ -421,7 +468,7 @@ struct ProxyServer::Impl {
       send_json(res, 200, health());
     });
     server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics.render(budget), "text/plain; version=0.0.4");
+      res.set_content(metrics.render(budget, pool->status()), "text/plain; version=0.0.4");
     });
     // Statuses httplib sets itself (404, 413, 400) get an OpenAI-style body too.
     server.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -455,8 +502,8 @@ struct ProxyServer::Impl {
   }
 };
 
-ProxyServer::ProxyServer(Client client, ServeConfig config)
-    : impl_(std::make_unique<Impl>(std::move(client), std::move(config))) {
+ProxyServer::ProxyServer(std::unique_ptr<TeePool> pool, ServeConfig config)
+    : impl_(std::make_unique<Impl>(std::move(pool), std::move(config))) {
   impl_->install_routes();
 }
 

@@ -1,5 +1,5 @@
 // verinfer serve: a local OpenAI-compatible server whose every answer went
-// through Client (paid, verified) before it is returned. httplib stays in
+// through a Client of a registry TEE (paid, verified) before it is returned. httplib stays in
 // serve_server.cpp; this header is all the CLI verb sees.
 #pragma once
 
@@ -32,12 +32,15 @@ struct ServeConfig {
   std::size_t threads = 32;
   std::optional<U256> max_spend;  ///< cumulative, base units of the payment asset
   U256 per_call_cap;              ///< the client's per-call payment cap
+  bool settlement_check = false;  ///< payment and settlement checked on chain
   std::string profile_name;
 };
 
+class TeePool;
+
 class ProxyServer {
  public:
-  ProxyServer(Client client, ServeConfig config);
+  ProxyServer(std::unique_ptr<TeePool> pool, ServeConfig config);
   ~ProxyServer();
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;

@@ -86,3 +86,109 @@ def gateway_misbehaving(devnet: dict, mode: str):
         yield
     finally:
         misbehave(devnet, "none")
+
+
+class Registry:
+    """The devnet's TEERegistry, written with transactions signed here
+    (eth_account) by the test payer (an account no devnet process sends from,
+    so no nonce races) and read with eth_call."""
+
+    def __init__(self, devnet: dict):
+        self.rpc_url = devnet["chain"]["rpcUrl"]
+        self.chain_id = int(devnet["chain"]["chainId"])
+        self.address = devnet["contracts"]["teeRegistry"]
+        self.pcr_hash = bytes.fromhex(devnet["attestation"]["pcrHash"].removeprefix("0x"))
+        from eth_account import Account
+        self.account = Account.from_key(devnet["testPayer"]["privateKey"])
+
+    def _rpc(self, method: str, params: list):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+        request = urllib.request.Request(self.rpc_url, data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            reply = json.loads(answer.read())
+        assert "error" not in reply, reply
+        return reply["result"]
+
+    @staticmethod
+    def _calldata(signature: str, types: list, values: list) -> str:
+        from eth_abi import encode
+        from eth_utils import keccak
+        return "0x" + (keccak(text=signature)[:4] + encode(types, values)).hex()
+
+    def _send(self, data: str) -> dict:
+        tx = {"to": self.address, "data": data, "value": 0, "gas": 3_000_000,
+              "gasPrice": int(self._rpc("eth_gasPrice", []), 16), "chainId": self.chain_id,
+              "nonce": int(self._rpc("eth_getTransactionCount", [self.account.address, "pending"]), 16)}
+        signed = self.account.sign_transaction(tx)
+        tx_hash = self._rpc("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # anvil mines at once; the receipt may lag a moment
+            receipt = self._rpc("eth_getTransactionReceipt", [tx_hash])
+            if receipt:
+                assert int(receipt["status"], 16) == 1, receipt
+                return receipt
+            time.sleep(0.05)
+        raise AssertionError(f"no receipt for {tx_hash}")
+
+    def register_tee(self, endpoint: str) -> str:
+        """Registers a fresh TEE (new RSA-2048 key and self-signed TLS
+        certificate, the devnet's approved PCR hash) at `endpoint`; returns its
+        tee_id (keccak256 of the key's SPKI DER) as 0x-hex."""
+        import datetime
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from cryptography.x509.oid import NameOID
+        from eth_utils import keccak
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        spki = key.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+        tls_key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "verinfer test TEE")])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(tls_key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+                .sign(tls_key, hashes.SHA256()))
+        self._send(self._calldata(
+            "registerTEE(bytes,bytes,bytes32,string,address,uint8)",
+            ["bytes", "bytes", "bytes32", "string", "address", "uint8"],
+            [spki, cert.public_bytes(serialization.Encoding.DER), self.pcr_hash, endpoint,
+             self.account.address, 0]))
+        return "0x" + keccak(spki).hex()
+
+    def set_enabled(self, tee_id: str, enabled: bool) -> None:
+        self._send(self._calldata("setTEEEnabled(bytes32,bool)", ["bytes32", "bool"],
+                                  [bytes.fromhex(tee_id.removeprefix("0x")), enabled]))
+
+    def is_active(self, tee_id: str) -> bool:
+        data = self._calldata("isTEEActive(bytes32)", ["bytes32"],
+                              [bytes.fromhex(tee_id.removeprefix("0x"))])
+        return int(self._rpc("eth_call", [{"to": self.address, "data": data}, "latest"]), 16) == 1
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def health(server) -> dict:
+    with urllib.request.urlopen(server.base_url + "/health", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def wait_for_health(server, predicate, timeout: float = 30.0) -> dict:
+    """Polls /health until `predicate(health)` holds (the background refresh
+    runs on its own clock); fails with the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = health(server)
+        if predicate(current):
+            return current
+        if time.monotonic() > deadline:
+            raise AssertionError(f"/health never matched: {json.dumps(current, indent=1)}")
+        time.sleep(0.2)

@@ -55,7 +55,9 @@ def assert_verified(verification: dict, content: str, tee_id: str) -> None:
     names = {c["name"]: c["passed"] for c in verification["checks"]}
     assert all(names.values()), names
     for required in ("tee_response.signature", "tee_response.output_hash", "nitro.nonce",
-                     "nitro.user_data.signing_key", "payment.settled"):
+                     "nitro.user_data.signing_key", "payment.settled", "registry.registered",
+                     "registry.enabled", "registry.tls_certificate", "registry.pcr_hash",
+                     "client.pinned_tee_id"):
         assert names.get(required) is True, required
 
 
