@@ -56,7 +56,7 @@ py::dict result_to_python(const VerifiedResult& verified) {
 class PyClient {
  public:
   PyClient(const std::string& profile, const py::object& private_key, bool attestation,
-           std::int64_t timeout_ms) {
+           std::int64_t timeout_ms, const std::string& route, const std::string& ohttp_config) {
     ClientOptions options;
     options.profile = unwrap(load_profile(profile));
     if (!private_key.is_none()) {
@@ -68,6 +68,13 @@ class PyClient {
     options.trust.registry = false;
     options.trust.settlement = false;
     options.http.timeout = std::chrono::milliseconds(timeout_ms);
+    options.route = unwrap(parse_route(route));
+    if (ohttp_config != "registry" && ohttp_config != "gateway") {
+      raise(Error{ErrorCode::invalid_argument, "ohttp_config must be \"registry\" or \"gateway\"",
+                  "got " + ohttp_config});
+    }
+    options.private_route.config_source =
+        ohttp_config == "gateway" ? OhttpConfigSource::gateway : OhttpConfigSource::registry;
     client_.emplace(unwrap(Client::create(std::move(options))));
   }
 
@@ -111,9 +118,11 @@ class PyClient {
 
 void bind_client(py::module_& m) {
   py::class_<PyClient>(m, "Client")
-      .def(py::init<const std::string&, const py::object&, bool, std::int64_t>(), py::arg("profile"),
-           py::arg("private_key") = py::none(), py::arg("attestation") = true,
-           py::arg("timeout_ms") = 120000)
+      .def(py::init<const std::string&, const py::object&, bool, std::int64_t, const std::string&,
+                    const std::string&>(),
+           py::arg("profile"), py::arg("private_key") = py::none(), py::arg("attestation") = true,
+           py::arg("timeout_ms") = 120000, py::arg("route") = "direct",
+           py::arg("ohttp_config") = "registry")
       .def("call", &PyClient::call, py::arg("kind"), py::arg("body_json"), py::arg("settlement"))
       .def("call_stream", &PyClient::call_stream, py::arg("body_json"), py::arg("settlement"),
            py::arg("on_delta"));

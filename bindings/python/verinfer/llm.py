@@ -96,12 +96,19 @@ class LLM:
 
     ``profile`` is "devnet", "opengradient" or a path to a profile.json;
     ``private_key`` (hex) pays x402 payments: read it from a file or the
-    environment, never hard-code it.
+    environment, never hard-code it. ``route``: "direct", "private_relay"
+    (sealed with Oblivious HTTP to the attested enclave and sent through the
+    profile's relay, which pays and never sees the prompt) or
+    "private_gateway" (sealed, straight to the gateway, paid with
+    ``private_key``); ``ohttp_config``: where the enclave's OHTTP key comes
+    from, "registry" or "gateway" (checked against the attested key either way).
     """
 
     def __init__(self, profile: str = "devnet", private_key: Optional[str] = None, *,
-                 attestation: bool = True, timeout: float = 120.0):
-        self._client = _verinfer.Client(profile, private_key, attestation, int(timeout * 1000))
+                 attestation: bool = True, timeout: float = 120.0, route: str = "direct",
+                 ohttp_config: str = "registry"):
+        self._client = _verinfer.Client(profile, private_key, attestation, int(timeout * 1000),
+                                        route, ohttp_config)
 
     def chat(self, model: str, messages: Sequence[Dict[str, Any]], max_tokens: Optional[int] = None,
              stop_sequence: Union[str, List[str], None] = None, temperature: Optional[float] = None,
