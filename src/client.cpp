@@ -4,7 +4,6 @@
 #include <chrono>
 #include <mutex>
 
-#include "verinfer/crypto/address.hpp"
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/rsa_pss.hpp"
 #include "verinfer/crypto/sha2.hpp"
@@ -60,52 +59,6 @@ struct PaidCall {
   SignedPayment payment;
   PaymentRequirement requirement;
 };
-
-// What a 402 asks for: the v2 PAYMENT-REQUIRED header, else a v1 body.
-Result<PaymentRequired> requirements_of(const HttpResponse& answer) {
-  if (const std::string* header = answer.headers.find(kPaymentRequiredHeader)) {
-    return parse_payment_required(*header);
-  }
-  auto body = parse_json(answer.text());
-  if (!body) return std::unexpected(body.error());
-  return parse_payment_required_json(*body);
-}
-
-std::string terms_of(const PaymentRequirement& r) {
-  return r.scheme + " " + r.amount.to_decimal() + " of " + to_checksum_address(r.asset) + " on " +
-         r.network + " to " + to_checksum_address(r.pay_to);
-}
-
-// Why a paid request came back 402, as precisely as the answer says: a
-// settlement that failed (x402 v2 sends PAYMENT-RESPONSE with errorReason),
-// requirements that changed after we signed, or a stated refusal.
-Error paid_refusal(const HttpResponse& answer, const PaymentRequirement& paid) {
-  std::string settled = header_or_empty(answer.headers, kPaymentResponseHeader);
-  if (settled.empty()) settled = header_or_empty(answer.headers, kPaymentResponseHeaderV1);
-  if (!settled.empty()) {
-    auto pr = parse_payment_response(settled);
-    if (pr && !pr->success) {
-      return Error{ErrorCode::payment_required, "the gateway did not settle the payment",
-                   "errorReason: " + (pr->error_reason.empty() ? "none given" : pr->error_reason)};
-    }
-  }
-  auto again = requirements_of(answer);
-  if (!again) {
-    return Error{ErrorCode::payment_required, "the gateway refused the payment",
-                 std::string(answer.text().substr(0, 300))};
-  }
-  std::string now_asked;
-  for (const auto& r : again->accepts) {
-    if (terms_of(r) == terms_of(paid)) {
-      return Error{ErrorCode::payment_required, "the gateway refused the payment",
-                   "its reason: " + (again->error.empty() ? "none given" : again->error)};
-    }
-    now_asked += (now_asked.empty() ? "" : "; ") + terms_of(r);
-  }
-  return Error{ErrorCode::payment_required,
-               "the gateway changed its payment requirements after the payment was signed",
-               "expected " + terms_of(paid) + ", got " + now_asked};
-}
 
 // The signing key and, when the policy asks, the attestation that binds it.
 struct TeeState {
@@ -258,28 +211,13 @@ struct Client::Impl {
 
   Result<HttpResponse> send_request(HttpRequest req, const BodySink* sink,
                                     std::optional<PaidCall>& paid) const {
-    auto answer = sink ? http.send_streaming(req, *sink) : http.send(req);
-    if (!answer || answer->status != 402) return answer;
-
-    if (!options.payer) {
-      return fail(ErrorCode::payment_required, "the gateway asks for payment and no payer key is set");
-    }
-    auto required = requirements_of(*answer);
-    if (!required) return std::unexpected(required.error());
-    auto chosen = choose_requirement(*required, payment);
-    if (!chosen) return std::unexpected(chosen.error());
     PaymentOptions popts;
     popts.now = static_cast<std::uint64_t>(now());
-    auto payment_header = sign_payment(*required, *chosen, *options.payer, popts);
-    if (!payment_header) return std::unexpected(payment_header.error());
-    paid = PaidCall{*payment_header, *chosen};
-
-    req.headers.set(payment_header->header_name, payment_header->header_value);
-    req.delivery = Delivery::at_most_once;  // a paid request is never re-sent
-    auto second = sink ? http.send_streaming(req, *sink) : http.send(req);
-    if (!second) return second;
-    if (second->status == 402) return std::unexpected(paid_refusal(*second, *chosen));
-    return second;
+    auto exchange = send_with_payment(http, std::move(req), options.payer ? &*options.payer : nullptr,
+                                      payment, popts, sink);
+    if (!exchange) return std::unexpected(exchange.error());
+    if (exchange->payment) paid = PaidCall{*exchange->payment, *exchange->requirement};
+    return std::move(exchange->response);
   }
 
   Result<VerifiedResult> finish(const BuiltRequest& built, const TeeState& state,

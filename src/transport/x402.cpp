@@ -145,10 +145,24 @@ Json upto_typed_data(const PaymentRequirement& r, const Json& permit) {
 
 std::string decimal(std::uint64_t v) { return std::to_string(v); }
 
+// x402 v1 names EVM networks instead of using CAIP-2 (coinbase/x402
+// specs/x402-specification-v1.md; the same table as @x402/evm's v1 schemes).
+constexpr std::pair<std::string_view, std::uint64_t> kV1Networks[] = {
+    {"ethereum", 1},          {"sepolia", 11155111},      {"base", 8453},
+    {"base-sepolia", 84532},  {"avalanche", 43114},       {"avalanche-fuji", 43113},
+    {"polygon", 137},         {"polygon-amoy", 80002},    {"iotex", 4689},
+    {"sei", 1329},            {"sei-testnet", 1328},      {"abstract", 2741},
+    {"abstract-testnet", 11124}, {"peaq", 3338},          {"story", 1514},
+    {"educhain", 41923},      {"skale-base-sepolia", 324705682}, {"celo", 42220},
+};
+
 }  // namespace
 
 Result<std::uint64_t> chain_id_of(std::string_view network) {
   constexpr std::string_view prefix = "eip155:";
+  for (auto [name, id] : kV1Networks) {
+    if (network == name) return id;
+  }
   if (!network.starts_with(prefix)) {
     return fail(ErrorCode::invalid_argument, "not an EVM network", std::string(network));
   }
@@ -216,7 +230,10 @@ Result<PaymentRequirement> choose_requirement(const PaymentRequired& required,
     for (const auto& s : policy.schemes) scheme_ok = scheme_ok || s == r.scheme;
     bool asset_ok = false;
     for (const auto& a : policy.allowed_assets) {
-      asset_ok = asset_ok || (a.network == r.network && a.asset == r.asset);
+      // "eip155:84532" allows v1's "base-sepolia" too: the chain is what counts.
+      auto allowed_chain = chain_id_of(a.network);
+      bool same_network = a.network == r.network || (allowed_chain && *allowed_chain == r.chain_id);
+      asset_ok = asset_ok || (same_network && a.asset == r.asset);
     }
     if (!scheme_ok) {
       why = "scheme " + r.scheme + " not allowed";

@@ -162,5 +162,51 @@ TEST_CASE("x402 upto signing round trip and parse errors") {
   CHECK(chain_id_of("eip155:8453").value() == 8453);
   CHECK_FALSE(chain_id_of("solana:mainnet"));
   CHECK_FALSE(chain_id_of("eip155:08453"));
+  // x402 v1 network names.
+  CHECK(chain_id_of("base-sepolia").value() == 84532);
+  CHECK(chain_id_of("base").value() == 8453);
+  CHECK_FALSE(chain_id_of("base-mainnet"));
   CHECK_FALSE(parse_payment_response_json(parse_json(R"({"success":true,"transaction":"0x12"})").value()));
+}
+
+TEST_CASE("x402 v1: a named network is paid under the CAIP-2 allowance of its chain, with X-PAYMENT") {
+  auto required = parse_payment_required_json(parse_json(R"({"x402Version":1,"error":"X-PAYMENT header is required",
+    "accepts":[{"scheme":"exact","network":"base-sepolia","maxAmountRequired":"2500",
+      "resource":"http://127.0.0.1/paid","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+      "maxTimeoutSeconds":60,"asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+      "extra":{"name":"USDC","version":"2"}}]})").value());
+  REQUIRE(required);
+  CHECK(required->accepts[0].chain_id == 84532);
+  CHECK(required->resource.as_string() == "http://127.0.0.1/paid");
+  PaymentPolicy policy;
+  policy.allowed_assets = {{"eip155:84532", required->accepts[0].asset}};
+  policy.max_amount = U256(2500);
+  auto chosen = choose_requirement(*required, policy);
+  REQUIRE_MESSAGE(chosen, (chosen ? "" : chosen.error().to_string()));
+  policy.allowed_assets = {{"eip155:8453", required->accepts[0].asset}};  // Base, not Base Sepolia
+  auto refused = choose_requirement(*required, policy);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail.find("on base-sepolia not allowed") != std::string::npos);
+
+  PaymentOptions opts;
+  opts.now = 1'800'000'000;
+  auto signed_payment = sign_payment(*required, *chosen, test_payer(), opts);
+  REQUIRE(signed_payment);
+  CHECK(signed_payment->header_name == "X-PAYMENT");
+  auto sent = decode_x402_header(signed_payment->header_value).value();
+  CHECK(sent.find("x402Version")->get_int64() == 1);
+  CHECK(sent.find("network")->as_string() == "base-sepolia");
+  CHECK(sent.find("payload")->find("authorization")->find("value")->as_string() == "2500");
+  // The EIP-712 domain is chain 84532: the digest equals the v2 form of the same payment.
+  Json v2 = Json::object();
+  v2.set("x402Version", 2);
+  Json accepted = required->accepts[0].raw;
+  accepted.set("network", "eip155:84532");
+  accepted.set("amount", "2500");
+  v2.set("accepted", accepted);
+  v2.set("payload", *sent.find("payload"));
+  auto report = verify_payment(v2, opts.now);
+  INFO(report.to_string());
+  CHECK(report.ok());
+  CHECK(eip712_hash(payment_typed_data(v2).value())->digest == signed_payment->digest);
 }

@@ -15,6 +15,7 @@
 #include "verinfer/crypto/u256.hpp"
 #include "verinfer/error.hpp"
 #include "verinfer/json.hpp"
+#include "verinfer/transport/http.hpp"
 #include "verinfer/verify/report.hpp"
 
 namespace verinfer {
@@ -129,7 +130,31 @@ struct PaymentResponse {
 [[nodiscard]] Result<PaymentResponse> parse_payment_response_json(const Json& object);
 /// @}
 
-/// "eip155:8453" → 8453.
+/// What a 402 answer asks for: the v2 PAYMENT-REQUIRED header, else a v1 body.
+[[nodiscard]] Result<PaymentRequired> payment_required_of(const HttpResponse& answer);
+
+/// One request sent with x402: the final answer and, when the server asked
+/// for payment, what was signed and what the server said about settling it.
+struct PaidExchange {
+  HttpResponse response;
+  std::optional<PaymentRequirement> requirement;  ///< the one chosen and paid
+  std::optional<SignedPayment> payment;           ///< the one payment made (never two)
+  std::optional<PaymentResponse> settlement;      ///< PAYMENT-RESPONSE or X-PAYMENT-RESPONSE
+};
+
+/// Sends `request`; on a 402 pays once by `policy` (v2 PAYMENT-SIGNATURE or
+/// v1 X-PAYMENT) and sends it again, at most once. A paid request answered
+/// 402 again is payment_required with the reason: the settlement's
+/// errorReason, the server's stated error, or the requirements that changed
+/// (expected vs got). Without `payer`, a 402 is payment_required. With `sink`,
+/// a 2xx body streams to it (HttpClient::send_streaming).
+[[nodiscard]] Result<PaidExchange> send_with_payment(const HttpClient& http, HttpRequest request,
+                                                     const PrivateKey* payer,
+                                                     const PaymentPolicy& policy,
+                                                     const PaymentOptions& options,
+                                                     const BodySink* sink = nullptr);
+
+/// "eip155:8453" → 8453; x402 v1 network names too ("base-sepolia" → 84532).
 [[nodiscard]] Result<std::uint64_t> chain_id_of(std::string_view network);
 
 }  // namespace verinfer
