@@ -14,6 +14,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl curl
   libssl-dev libcurl4-openssl-dev libsimdjson-dev libfmt-dev doctest-dev
   libsecp256k1-dev libcbor-dev libbenchmark-dev libcpp-httplib-dev python3-dev python3-venv
+  tinyproxy  # HTTP proxy for the transport tests (tests/integration/test_transport_paths.cpp)
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

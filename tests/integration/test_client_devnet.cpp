@@ -8,20 +8,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "devnet_json.hpp"
 #include "verinfer/verinfer.hpp"
 
 using namespace verinfer;
 
 namespace {
 
-Json devnet_json() {
-  const char* path = std::getenv("VERINFER_DEVNET_PROFILE");
-  REQUIRE_MESSAGE(path != nullptr, "VERINFER_DEVNET_PROFILE is not set (run through ctest)");
-  std::ifstream in(path);
-  auto j = parse_json(std::string(std::istreambuf_iterator<char>(in), {}));
-  REQUIRE(j);
-  return *j;
-}
+using test::devnet_json;
 
 TrustPolicy full_trust() {
   TrustPolicy t;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "http_test_server.hpp"
+#include "loopback_port.hpp"
 #include "transport/http_internal.hpp"
 #include "verinfer/transport/chat_stream.hpp"
 #include "verinfer/transport/http.hpp"
@@ -47,19 +48,6 @@ HttpRequest paid_post(std::string url) {
   r.headers.add("PAYMENT-SIGNATURE", "eyJ4NDAyVmVyc2lvbiI6Mn0=");
   r.body = Bytes{'{', '}'};
   return r;
-}
-
-// A port nothing listens on (bound, then closed).
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 void ok_handler(ServerConnection& c, const ReceivedRequest&, int) { c.write(http_response(200, "ok")); }
@@ -329,7 +317,7 @@ TEST_CASE("http: a paid request is never sent twice") {
   }
   SUBCASE("retried while the connection was never made") {
     auto client = make_client();
-    auto r = client.send(paid_post("http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
+    auto r = client.send(paid_post("http://127.0.0.1:" + std::to_string(test::free_port()) + "/"));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::unavailable);
     CHECK(r.error().message.find("connection failed") != std::string::npos);
@@ -545,7 +533,7 @@ TEST_CASE("http: an explicit proxy is used; proxy variables in the environment a
   CHECK(r->text() == "via proxy: http://gateway.invalid/health");
 
   TestHttpServer direct(ok_handler);
-  std::string dead = "http://127.0.0.1:" + std::to_string(closed_port());
+  std::string dead = "http://127.0.0.1:" + std::to_string(test::free_port());
   ::setenv("http_proxy", dead.c_str(), 1);
   ::setenv("HTTPS_PROXY", dead.c_str(), 1);
   auto d = make_client().send(get(direct.url("/")));
