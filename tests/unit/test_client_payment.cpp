@@ -69,14 +69,14 @@ TestHttpServer::Handler gateway(std::function<std::string(const ReceivedRequest&
   };
 }
 
-Client make_client(const TestHttpServer& server, U256 cap = U256(50000)) {
+Client make_client(const TestHttpServer& server, U256 cap = U256(50000), bool with_payer = true) {
   ClientOptions o;
   o.profile.name = "loopback";
   o.profile.gateway_url = server.url("");
   o.trust.attestation = false;
   o.trust.registry = false;
   o.trust.settlement = false;
-  o.payer = PrivateKey::from_bytes(keccak256(std::string_view("verinfer-x402-payer"))).value();
+  if (with_payer) o.payer = PrivateKey::from_bytes(keccak256(std::string_view("verinfer-x402-payer"))).value();
   PaymentPolicy policy;
   policy.allowed_assets = {{std::string(kNetwork), parse_address(kAsset).value()}};
   policy.max_amount = cap;
@@ -212,4 +212,14 @@ TEST_CASE("client x402: v1 (requirements in the body, X-PAYMENT) loops end the s
   CHECK(payload.find("x402Version")->get_int64() == 1);
   CHECK(payload.find("scheme")->as_string() == "exact");
   CHECK(payload.find("network")->as_string() == kNetwork);
+}
+
+TEST_CASE("client x402: without a payer key a 402 is a payment error, and nothing is signed") {
+  TestHttpServer server(gateway([](const ReceivedRequest&) { return http_response(500); }));
+  Error e = call_error(make_client(server, U256(50000), false), false);
+  CHECK(e.code == ErrorCode::payment_required);
+  CHECK(e.message == "the server asks for payment and no payer key is set");
+  Seen seen = seen_by(server);
+  CHECK(seen.posts == 1);
+  CHECK(seen.paid.empty());
 }
