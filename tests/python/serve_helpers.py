@@ -131,31 +131,20 @@ class Registry:
             time.sleep(0.05)
         raise AssertionError(f"no receipt for {tx_hash}")
 
-    def register_tee(self, endpoint: str) -> str:
-        """Registers a fresh TEE (new RSA-2048 key and self-signed TLS
-        certificate, the devnet's approved PCR hash) at `endpoint`; returns its
-        tee_id (keccak256 of the key's SPKI DER) as 0x-hex."""
-        import datetime
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec, rsa
-        from cryptography.x509.oid import NameOID
+    def register_tee(self, endpoint: str, tls: "TlsIdentity") -> str:
+        """Registers a fresh TEE (new RSA-2048 signing key, `tls`'s certificate,
+        the devnet's approved PCR hash) at `endpoint`; returns its tee_id
+        (keccak256 of the key's SPKI DER) as 0x-hex."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
         from eth_utils import keccak
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         spki = key.public_key().public_bytes(serialization.Encoding.DER,
                                              serialization.PublicFormat.SubjectPublicKeyInfo)
-        tls_key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "verinfer test TEE")])
-        now = datetime.datetime.now(datetime.timezone.utc)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                .public_key(tls_key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-                .sign(tls_key, hashes.SHA256()))
         self._send(self._calldata(
             "registerTEE(bytes,bytes,bytes32,string,address,uint8)",
             ["bytes", "bytes", "bytes32", "string", "address", "uint8"],
-            [spki, cert.public_bytes(serialization.Encoding.DER), self.pcr_hash, endpoint,
-             self.account.address, 0]))
+            [spki, tls.cert_der, self.pcr_hash, endpoint, self.account.address, 0]))
         return "0x" + keccak(spki).hex()
 
     def set_enabled(self, tee_id: str, enabled: bool) -> None:
@@ -166,6 +155,35 @@ class Registry:
         data = self._calldata("isTEEActive(bytes32)", ["bytes32"],
                               [bytes.fromhex(tee_id.removeprefix("0x"))])
         return int(self._rpc("eth_call", [{"to": self.address, "data": data}, "latest"]), 16) == 1
+
+
+class TlsIdentity:
+    """A self-signed P-256 certificate for 127.0.0.1 and its key, as files."""
+
+    def __init__(self, directory: Path):
+        import datetime
+        import ipaddress
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "verinfer test TEE")])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName(
+                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                .sign(key, hashes.SHA256()))
+        self.cert_der = cert.public_bytes(serialization.Encoding.DER)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.cert_path = directory / "tls.pem"
+        self.key_path = directory / "tls.key"
+        self.cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        self.key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                    serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))
 
 
 def closed_port() -> int:
@@ -192,3 +210,44 @@ def wait_for_health(server, predicate, timeout: float = 30.0) -> dict:
         if time.monotonic() > deadline:
             raise AssertionError(f"/health never matched: {json.dumps(current, indent=1)}")
         time.sleep(0.2)
+
+
+class ResettingListener:
+    """A loopback port that completes the TLS handshake with `tls`, reads the
+    start of the request and then resets the connection (SO_LINGER 0): a
+    connection that was made and then lost."""
+
+    def __init__(self, tls: TlsIdentity):
+        import socket
+        import ssl
+        import struct
+        import threading
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.cert_path, tls.key_path)
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+        self.resets = 0
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = self._socket.accept()
+                except OSError:
+                    return  # closed
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                try:
+                    conn.settimeout(10)
+                    with context.wrap_socket(conn, server_side=True) as tls_conn:
+                        tls_conn.recv(1)  # the request has started
+                        self.resets += 1
+                except (OSError, ssl.SSLError):
+                    pass
+                conn.close()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+
+    def close(self):
+        self._socket.close()

@@ -12,7 +12,8 @@ import httpx
 import openai
 import pytest
 
-from serve_helpers import Registry, closed_port, health, serving, wait_for_health
+from serve_helpers import (Registry, ResettingListener, TlsIdentity, closed_port, health,
+                           serving, wait_for_health)
 
 MODEL = "openai/gpt-5"
 
@@ -37,19 +38,28 @@ def live_tee(devnet):
 
 
 @pytest.fixture
-def dead_tee(registry):
-    """A TEE registered and active on chain whose endpoint refuses connections;
-    deactivated again after the test so the registry lists only the live one."""
-    tee_id = registry.register_tee(f"https://127.0.0.1:{closed_port()}")
+def dead_tee(registry, request, tmp_path):
+    """A TEE registered and active on chain whose endpoint refuses connections
+    (or, with the parameter "reset", completes TLS and resets the connection
+    once the request starts); deactivated again after the test so the
+    registry lists only the live one."""
+    tls = TlsIdentity(tmp_path / "dead-tee")
+    listener = ResettingListener(tls) if getattr(request, "param", "refused") == "reset" else None
+    port = listener.port if listener else closed_port()
+    tee_id = registry.register_tee(f"https://127.0.0.1:{port}", tls)
     assert registry.is_active(tee_id)
     yield tee_id
+    if listener:
+        assert listener.resets > 0  # the proxy did try it
+        listener.close()
     if registry.is_active(tee_id):
         registry.set_enabled(tee_id, False)
 
 
-@pytest.mark.parametrize("policy", ["verify-first", "low-latency"])
+@pytest.mark.parametrize("dead_tee, policy", [("refused", "verify-first"),
+                                              ("reset", "low-latency")], indirect=["dead_tee"])
 def test_unreachable_tee_fails_over_to_the_live_one(cli, devnet, dead_tee, live_tee, tmp_path,
-                                                    policy):
+                                                    policy, request):
     price = str(devnet["x402"]["amount"])
     with serving(cli, tmp_path, devnet, "--tee-id", dead_tee, "--tee-id", live_tee,
                  "--refresh-seconds", "0", "--stream-policy", policy) as server:
@@ -85,7 +95,12 @@ def test_unreachable_tee_fails_over_to_the_live_one(cli, devnet, dead_tee, live_
                          r'state="cooling_down"\} 1$', metrics, re.M)
     log = server.log()
     assert f"msg=failover from_tee={dead_tee}" in log and f"to_tee={live_tee}" in log
-    assert "connection failed" in log
+    # Refused: never connected. Reset: connected (TLS with the registered certificate), then lost
+    # during the signing-key GET, which comes before any payment.
+    lost = "connection failed" if request.node.callspec.params["dead_tee"] == "refused" \
+        else "connection lost"
+    assert re.search(rf'msg=failover .*error="GET https://127\.0\.0\.1:\d+/signing-key: {lost}"',
+                     log), log
     assert re.search(r"msg=call .*outcome=verified .*failovers=1", log)
 
 
