@@ -13,6 +13,13 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERINFER_WER
 cmake --build "$BUILD" --parallel "$(nproc)" || exit 1
 echo "[test] build took $(( $(date +%s) - start )) s"
 
+# Fuzz smoke run (docs/fuzzing.md): the libFuzzer targets, built with clang in
+# their own build dir, each for a few seconds over its seeds and regressions.
+fuzz_start=$(date +%s)
+VERINFER_FUZZ_BUILD_DIR="${VERINFER_FUZZ_BUILD_DIR:-$BUILD-fuzz}" "$ROOT/scripts/fuzz.sh" "${VERINFER_FUZZ_SECONDS:-5}"
+fuzz_rc=$?
+echo "[test] fuzz smoke took $(( $(date +%s) - fuzz_start )) s"
+
 (cd "$BUILD" && ctest --output-on-failure --parallel "$(nproc)" --timeout 900)
 ctest_rc=$?
 
@@ -21,4 +28,4 @@ export VERINFER_BUILD_DIR="$BUILD"
 pytest_rc=$?
 
 echo "[test] total $(( $(date +%s) - start )) s"
-if [ $ctest_rc -ne 0 ] || [ $pytest_rc -ne 0 ]; then exit 1; fi
+if [ $ctest_rc -ne 0 ] || [ $pytest_rc -ne 0 ] || [ $fuzz_rc -ne 0 ]; then exit 1; fi
