@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libsecp256k1-dev libcbor-dev libbenchmark-dev libcpp-httplib-dev python3-dev python3-venv
   clang-19 libclang-rt-19-dev  # libFuzzer + sanitizer runtimes (scripts/fuzz.sh; clang 14 lacks std::expected)
   tinyproxy  # HTTP proxy for the transport tests (tests/integration/test_transport_paths.cpp)
+  doxygen  # the API reference and its test (tests/python/test_docs.py)
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

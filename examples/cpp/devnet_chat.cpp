@@ -6,47 +6,14 @@
 #include <verinfer/verinfer.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 
-namespace {
-
-// The devnet's throwaway payer key, from its profile (never do this with a
-// real key: read it from a file or the environment).
-verinfer::Result<verinfer::PrivateKey> devnet_payer() {
-  const char* path = std::getenv("VERINFER_DEVNET_PROFILE");
-  std::ifstream in(path ? path : "devnet/run/profile.json");
-  std::string text(std::istreambuf_iterator<char>(in), {});
-  auto profile = verinfer::parse_json(text);
-  if (!profile) return std::unexpected(profile.error());
-  const verinfer::Json* payer = profile->find("testPayer");
-  const verinfer::Json* key = payer ? payer->find("privateKey") : nullptr;
-  if (key == nullptr || !key->is_string()) {
-    return verinfer::fail(verinfer::ErrorCode::parse_error, "profile has no testPayer.privateKey");
-  }
-  return verinfer::PrivateKey::from_hex(key->as_string());
-}
-
-}  // namespace
+#include "devnet.hpp"
 
 int main() {
   using namespace verinfer;
-  auto profile = load_profile("devnet");
-  auto payer = devnet_payer();
-  if (!profile || !payer) {
-    std::fprintf(stderr, "%s\n", (!profile ? profile.error() : payer.error()).to_string().c_str());
-    return 2;
-  }
-  ClientOptions options;
-  options.profile = *profile;
-  options.payer = *payer;
-  options.trust.settlement = true;  // check the payment and the settlement on chain
-  auto client = Client::create(std::move(options));
-  if (!client) {
-    std::fprintf(stderr, "%s\n", client.error().to_string().c_str());
-    return 2;
-  }
+  TrustPolicy trust;
+  trust.settlement = true;  // check the payment and the settlement on chain
+  const Client client = example::devnet_client(trust);
 
   auto request = ChatRequest("openai/gpt-5")
                      .system("You are a concise assistant.")
@@ -54,7 +21,7 @@ int main() {
                      .max_tokens(64)
                      .temperature(0.0)
                      .settlement(SettlementMode::individual);
-  auto result = client->chat(request);
+  auto result = client.chat(request);
   if (!result) {
     std::fprintf(stderr, "REJECTED: %s\n", result.error().to_string().c_str());
     if (result.error().report) std::fprintf(stderr, "%s", result.error().report->to_string().c_str());

@@ -7,42 +7,16 @@
 #include <verinfer/verinfer.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 
-namespace {
-
-// A string from the devnet's profile.json (its throwaway payer key, contract
-// addresses). A real key comes from a file or the environment, never from
-// source code or argv.
-std::string devnet_field(const char* group, const char* field) {
-  const char* path = std::getenv("VERINFER_DEVNET_PROFILE");
-  std::ifstream in(path ? path : "devnet/run/profile.json");
-  auto json = verinfer::parse_json(std::string(std::istreambuf_iterator<char>(in), {}));
-  const verinfer::Json* g = json ? json->find(group) : nullptr;
-  const verinfer::Json* v = g ? g->find(field) : nullptr;
-  return v && v->is_string() ? v->as_string() : "";
-}
-
-// Prints the error and exits: enough for an example, not for a service.
-template <class T>
-T checked(verinfer::Result<T> result) {
-  if (!result) {
-    std::fprintf(stderr, "%s\n", result.error().to_string().c_str());
-    std::exit(2);
-  }
-  return std::move(*result);
-}
-
-}  // namespace
+#include "devnet.hpp"
 
 int main() {
   using namespace verinfer;
+  using example::checked;
   const Profile profile = checked(load_profile("devnet"));
-  const PrivateKey key = checked(PrivateKey::from_hex(devnet_field("testPayer", "privateKey")));
-  const Address contract = checked(parse_address(devnet_field("contracts", "inference")));
+  const PrivateKey key = example::devnet_payer();
+  const Address contract = checked(parse_address(example::devnet_field("contracts", "inference")));
   RpcOptions rpc_options;
   rpc_options.expected_chain_id = profile.chain_id;
   const RpcClient rpc = checked(RpcClient::create(profile.rpc_url, rpc_options));

@@ -1,7 +1,7 @@
 // Checking receipts: after a paid call settled in individual mode, fetch the
 // payment and settlement transactions from the chain and check what they did.
 //   payment:    a successful Transfer of the token from us to the TEE's
-//               registered payment address, at most the price we allowed;
+//               registered payment address, at most what we authorised;
 //   settlement: an IndividualSettlement event that records exactly this
 //               call (tee_id, request hash, output hash, timestamp, signature).
 // (ClientOptions::trust.settlement = true makes every call do this itself.)
@@ -10,44 +10,14 @@
 #include <verinfer/verinfer.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <string>
 
-namespace {
-
-// A string from the devnet's profile.json (its throwaway payer key). A real
-// key comes from a file or the environment, never from source code or argv.
-std::string devnet_field(const char* group, const char* field) {
-  const char* path = std::getenv("VERINFER_DEVNET_PROFILE");
-  std::ifstream in(path ? path : "devnet/run/profile.json");
-  auto json = verinfer::parse_json(std::string(std::istreambuf_iterator<char>(in), {}));
-  const verinfer::Json* g = json ? json->find(group) : nullptr;
-  const verinfer::Json* v = g ? g->find(field) : nullptr;
-  return v && v->is_string() ? v->as_string() : "";
-}
-
-// Prints the error and exits: enough for an example, not for a service.
-template <class T>
-T checked(verinfer::Result<T> result) {
-  if (!result) {
-    std::fprintf(stderr, "%s\n", result.error().to_string().c_str());
-    std::exit(2);
-  }
-  return std::move(*result);
-}
-
-}  // namespace
+#include "devnet.hpp"
 
 int main() {
   using namespace verinfer;
-  const Profile profile = checked(load_profile("devnet"));
-  const PrivateKey payer = checked(PrivateKey::from_hex(devnet_field("testPayer", "privateKey")));
-  ClientOptions options;
-  options.profile = profile;
-  options.payer = payer;
-  const Client client = checked(Client::create(std::move(options)));
+  using example::checked;
+  const Client client = example::devnet_client();
+  const Profile& profile = client.options().profile;
   auto call = checked(client.chat(
       ChatRequest("openai/gpt-5").user("Settle this one.").settlement(SettlementMode::individual)));
   const CallResult& answer = call.value();
@@ -63,8 +33,8 @@ int main() {
   // The payment: where did the money go, and how much?
   auto payment_tx = checked(Hash32::from_hex(answer.payment->transaction));
   auto tee = checked(read_registry_tee(rpc, profile.tee_registry, answer.tee_id));
-  X402Expectation paid{profile.payment_assets.at(0).asset, payer.address(), tee.payment_address,
-                       profile.max_payment, {}};
+  X402Expectation paid{profile.payment_assets.at(0).asset, client.options().payer->address(),
+                       tee.payment_address, answer.authorized_amount.value_or(U256()), {}};
   VerificationReport payment = check_x402_receipt(checked(rpc.wait_for_receipt(payment_tx)), paid);
 
   // The settlement: does the chain record this exact call?

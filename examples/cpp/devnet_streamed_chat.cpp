@@ -6,45 +6,15 @@
 #include <verinfer/verinfer.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <string>
 
-namespace {
-
-// A string from the devnet's profile.json (its throwaway payer key). A real
-// key comes from a file or the environment, never from source code or argv.
-std::string devnet_field(const char* group, const char* field) {
-  const char* path = std::getenv("VERINFER_DEVNET_PROFILE");
-  std::ifstream in(path ? path : "devnet/run/profile.json");
-  auto json = verinfer::parse_json(std::string(std::istreambuf_iterator<char>(in), {}));
-  const verinfer::Json* g = json ? json->find(group) : nullptr;
-  const verinfer::Json* v = g ? g->find(field) : nullptr;
-  return v && v->is_string() ? v->as_string() : "";
-}
-
-}  // namespace
+#include "devnet.hpp"
 
 int main() {
   using namespace verinfer;
-  auto profile = load_profile("devnet");
-  auto payer = PrivateKey::from_hex(devnet_field("testPayer", "privateKey"));
-  if (!profile || !payer) {
-    std::fprintf(stderr, "%s\n", (!profile ? profile.error() : payer.error()).to_string().c_str());
-    return 2;
-  }
-  ClientOptions options;
-  options.profile = *profile;
-  options.payer = *payer;
-  auto client = Client::create(std::move(options));
-  if (!client) {
-    std::fprintf(stderr, "%s\n", client.error().to_string().c_str());
-    return 2;
-  }
+  const Client client = example::devnet_client();
 
   auto request = ChatRequest("openai/gpt-5").user("Stream a short answer, please.").max_tokens(32);
-  auto result = client->chat_stream(request, [](std::string_view delta) {
+  auto result = client.chat_stream(request, [](std::string_view delta) {
     std::printf("%.*s", static_cast<int>(delta.size()), delta.data());
     std::fflush(stdout);
   });

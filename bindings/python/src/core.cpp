@@ -50,18 +50,20 @@ void bind_core(py::module_& m) {
         Hash32 out = sha256(in);
         py::gil_scoped_acquire acquire;
         return from_bytes(out);
-      }, py::arg("data"));
+      }, py::arg("data"), "SHA-256 of bytes.");
   m.def("to_hex", [](const py::object& data, bool prefix) { return to_hex(to_bytes(data), prefix); },
-        py::arg("data"), py::arg("prefix") = true);
+        py::arg("data"), py::arg("prefix") = true, "Lower-case hex of bytes, with \"0x\" unless prefix=False.");
   m.def("from_hex", [](const std::string& text) { return from_bytes(unwrap(from_hex(text))); },
-        py::arg("text"));
+        py::arg("text"), "Bytes of hex text (\"0x\" optional); ParseError on odd length or a bad digit.");
   m.def("to_base64", [](const py::object& data, bool url) {
         return to_base64(to_bytes(data), url ? Base64Alphabet::url : Base64Alphabet::standard);
-      }, py::arg("data"), py::arg("url") = false);
+      }, py::arg("data"), py::arg("url") = false,
+      "Base64 of bytes; url=True uses the URL-safe alphabet (RFC 4648 section 5).");
   m.def("from_base64", [](const std::string& text, bool url) {
         return from_bytes(unwrap(from_base64(text, url ? Base64Alphabet::url
                                                        : Base64Alphabet::standard)));
-      }, py::arg("text"), py::arg("url") = false);
+      }, py::arg("text"), py::arg("url") = false,
+      "Bytes of base64 text; strict: ParseError on a character outside the alphabet or wrong padding.");
   m.def("canonical_json_check", [](const std::string& text) { return unwrap(parse_json(text)).dump(); },
         py::arg("text"), "Parses strict JSON and returns it compact (raises ParseError).");
 }

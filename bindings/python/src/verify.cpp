@@ -53,7 +53,8 @@ void bind_verify(py::module_& m) {
         return d;
       }, py::arg("typed_data_json"));
   m.def("eip191_digest", [](const py::object& message) { return from_bytes(eip191_digest(ByteView(to_bytes(message)))); },
-        py::arg("message"));
+        py::arg("message"),
+        "EIP-191 personal_sign digest: keccak256(\"\\x19Ethereum Signed Message:\\n\" + len + message).");
   m.def("recover_address", [](const py::object& digest, const py::object& signature, bool allow_high_s) {
         auto d = unwrap(Hash32::from_bytes(to_bytes(digest)));
         Bytes sig = to_bytes(signature);
@@ -61,9 +62,11 @@ void bind_verify(py::module_& m) {
         auto a = recover_address(d, sig, SignatureOptions{allow_high_s});
         py::gil_scoped_acquire acquire;
         return address_text(unwrap(std::move(a)));
-      }, py::arg("digest"), py::arg("signature"), py::arg("allow_high_s") = false);
+      }, py::arg("digest"), py::arg("signature"), py::arg("allow_high_s") = false,
+      "EIP-55 address that signed a 32-byte digest; signature is r || s || v (65 bytes,\n"
+      "v in 0, 1, 27, 28). High-s signatures (EIP-2) raise unless allow_high_s.");
   m.def("checksum_address", [](const std::string& text) { return address_text(unwrap(parse_address(text))); },
-        py::arg("address"));
+        py::arg("address"), "The EIP-55 checksummed form of a 20-byte hex address (ParseError if not one).");
 
   m.def("check_tee_response", [](const std::string& request_json, const std::string& response_json,
                                  const std::string& public_key, std::int64_t now, bool stream) {

@@ -116,6 +116,15 @@ class LLM:
              response_format: Optional[Dict[str, Any]] = None,
              x402_settlement_mode: Any = "individual", stream: bool = False,
              web_search: Optional[bool] = None) -> Union[ChatResult, ChatStream]:
+        """A verified chat completion (parameter names as in OpenGradient's SDK).
+
+        Pays with x402 when the gateway asks, checks the TEE signature over
+        this request and the answer (and the enclave's attestation), and
+        returns a ChatResult; with ``stream=True`` a ChatStream of deltas,
+        verified when it ends. ``x402_settlement_mode``: "private", "batch"
+        or "individual". Raises VerificationError (``.report``),
+        PaymentError or TransportError.
+        """
         body = _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools,
                           tool_choice, response_format, web_search, stream)
         if stream:
@@ -126,6 +135,8 @@ class LLM:
                    stop_sequence: Union[str, List[str], None] = None,
                    temperature: Optional[float] = None,
                    x402_settlement_mode: Any = "individual") -> ChatResult:
+        """A verified text completion of ``prompt``; see ``chat`` for
+        payment, verification and errors."""
         body = _common({"model": _model(model), "prompt": prompt}, max_tokens, stop_sequence,
                        temperature)
         return ChatResult.from_raw(
@@ -139,11 +150,14 @@ class AsyncLLM:
         self._sync = LLM(*args, **kwargs)
 
     async def chat(self, *args: Any, stream: bool = False, **kwargs: Any):
+        """``LLM.chat`` awaited: a ChatResult, or with ``stream=True`` an
+        async iterator of deltas (verified when it ends)."""
         if not stream:
             return await asyncio.to_thread(self._sync.chat, *args, **kwargs)
         return self._stream(self._sync.chat(*args, stream=True, **kwargs))
 
     async def completion(self, *args: Any, **kwargs: Any) -> ChatResult:
+        """``LLM.completion`` awaited."""
         return await asyncio.to_thread(self._sync.completion, *args, **kwargs)
 
     @staticmethod

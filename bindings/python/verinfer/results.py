@@ -30,14 +30,18 @@ class Report:
 
     @classmethod
     def from_raw(cls, raw: List[Dict[str, Any]]) -> "Report":
+        """From check dicts (name, passed, expected, actual, reason, code),
+        e.g. the ``checks`` of a CLI ``--json`` report."""
         return cls(tuple(Check(**c) for c in raw))
 
     @property
     def ok(self) -> bool:
+        """True when there was at least one check and every check passed."""
         return bool(self.checks) and all(c.passed for c in self.checks)
 
     @property
     def failures(self) -> Tuple[Check, ...]:
+        """The failed checks, in order; the first is the reason for a rejection."""
         return tuple(c for c in self.checks if not c.passed)
 
     def __str__(self) -> str:
@@ -46,6 +50,7 @@ class Report:
 
 @dataclass(frozen=True)
 class ToolCall:
+    """A function call the model asked for; ``arguments`` is JSON text."""
     id: str
     name: str
     arguments: str
@@ -71,6 +76,7 @@ class ChatResult:
 
     @classmethod
     def from_raw(cls, raw: Dict[str, Any]) -> "ChatResult":
+        """From the dict the compiled client returns (internal)."""
         return cls(
             content=raw["content"],
             tool_calls=tuple(ToolCall(**c) for c in raw["tool_calls"]),
