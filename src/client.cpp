@@ -1,6 +1,7 @@
 // The front door: inference, then verification, then settlement information.
 #include "verinfer/client.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
@@ -288,6 +289,7 @@ struct Client::Impl {
         X402Expectation expected{paid->requirement.asset, paid->payment.payer,
                                  paid->requirement.pay_to, paid->payment.max_amount, {}};
         report.merge(check_x402_receipt(*r, expected));
+        report.merge(check_receipt_on_chain(*rpc, *r, {"x402.block", "x402.confirmations", "x402.logs"}));
       }
     } else if (paid) {
       report.fail("x402.receipt", ErrorCode::verification_failed, "no settled payment to check");
@@ -314,6 +316,7 @@ struct Client::Impl {
       return;
     }
     report.merge(check_individual_settlement_receipt(*r, leaf, options.profile.settlement_relay));
+    report.merge(check_receipt_on_chain(*rpc, *r, kSettlementReceiptChecks));
   }
 
   TeeResponsePolicy response_policy(const TeeState& state) const {
@@ -325,21 +328,48 @@ struct Client::Impl {
   }
 
   // The direct route, or the body sealed to the TEE over a private route
-  // (whose checks join the TEE's report).
+  // (whose checks join the TEE's report). `sent` says when a request that
+  // pays has left.
   Result<HttpResponse> transmit(const BuiltRequest& built, TeeState& state, const BodySink* sink,
-                                std::optional<PaidCall>& paid) const {
-    if (!private_route) return send(built, sink, paid);
-    return private_route->exchange(built, state.tee_id, state.key, state.report, sink,
-                                   [&](HttpRequest req, const BodySink* s) {
-                                     return send_request(std::move(req), s, paid);
-                                   });
+                                std::optional<PaidCall>& paid, PaymentState& sent) const {
+    // A TEE that already failed a check (pin, attestation, registry) gets
+    // neither the request nor a payment.
+    if (state.report.first_failure() != nullptr) return std::unexpected(state.report.to_error());
+    auto answer = private_route
+                      ? private_route->exchange(built, state.tee_id, state.key, state.report, sink,
+                                                [&](HttpRequest req, const BodySink* s) {
+                                                  return send_request(std::move(req), s, paid);
+                                                },
+                                                sent)
+                      : send(built, sink, paid);
+    if (paid) sent = PaymentState::may_have_been_sent;
+    return answer;
+  }
+
+  // Every failure after a request that pays has left says the money may have
+  // moved (failures of the paid request itself say so already).
+  template <class Attempt>
+  static Result<VerifiedResult> noting_payment(const Attempt& attempt) {
+    PaymentState sent = PaymentState::none;
+    auto result = attempt(sent);
+    if (!result && sent != PaymentState::none) result.error().payment = sent;
+    return result;
   }
 
   Result<VerifiedResult> call(const BuiltRequest& built) const {
+    return noting_payment([&](PaymentState& sent) { return call_once(built, sent); });
+  }
+
+  Result<VerifiedResult> call_stream(const BuiltRequest& built,
+                                     const std::function<void(std::string_view)>& on_delta) const {
+    return noting_payment([&](PaymentState& sent) { return call_stream_once(built, on_delta, sent); });
+  }
+
+  Result<VerifiedResult> call_once(const BuiltRequest& built, PaymentState& sent) const {
     auto state = tee_state();
     if (!state) return std::unexpected(state.error());
     std::optional<PaidCall> paid;
-    auto answer = transmit(built, *state, nullptr, paid);
+    auto answer = transmit(built, *state, nullptr, paid, sent);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     auto response = parse_json(answer->text());
@@ -364,8 +394,9 @@ struct Client::Impl {
     return finish(built, *state, *answer, *response, std::move(checked), paid, std::move(result));
   }
 
-  Result<VerifiedResult> call_stream(const BuiltRequest& built,
-                                     const std::function<void(std::string_view)>& on_delta) const {
+  Result<VerifiedResult> call_stream_once(const BuiltRequest& built,
+                                          const std::function<void(std::string_view)>& on_delta,
+                                          PaymentState& sent) const {
     auto state = tee_state();
     if (!state) return std::unexpected(state.error());
     std::string body;  // the whole SSE transcript, bounded by max_response_bytes
@@ -379,7 +410,7 @@ struct Client::Impl {
       return static_cast<bool>(stream_status);
     };
     std::optional<PaidCall> paid;
-    auto answer = transmit(built, *state, &sink, paid);
+    auto answer = transmit(built, *state, &sink, paid, sent);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
     if (!stream_status) return std::unexpected(stream_status.error());
@@ -422,6 +453,8 @@ Result<Client> Client::create(ClientOptions options) {
     }
     RpcOptions rpc_options;
     rpc_options.expected_chain_id = profile.chain_id;
+    // A slow node is bounded by the call's own timeout.
+    rpc_options.timeout = std::min(rpc_options.timeout, impl->options.http.timeout);
     auto rpc = RpcClient::create(profile.rpc_url, rpc_options);
     if (!rpc) return std::unexpected(rpc.error());
     impl->rpc.emplace(std::move(*rpc));
@@ -479,9 +512,13 @@ Result<CallResult> Client::chat_unverified(const ChatRequest& request) const {
   std::optional<PaidCall> paid;
   auto answer = impl_->send(*built, nullptr, paid);
   if (!answer) return std::unexpected(answer.error());
-  if (answer->status != 200) return std::unexpected(http_status_error(*answer, built->path));
+  auto failed = [&](Error e) {
+    if (paid) e.payment = PaymentState::may_have_been_sent;
+    return std::unexpected(std::move(e));
+  };
+  if (answer->status != 200) return failed(http_status_error(*answer, built->path));
   auto response = parse_json(answer->text());
-  if (!response) return std::unexpected(response.error());
+  if (!response) return failed(response.error());
   CallResult result;
   if (auto text = tee_output_text(*response)) result.content = *text;
   result.response = std::move(*response);

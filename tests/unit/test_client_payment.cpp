@@ -176,6 +176,99 @@ TEST_CASE("client x402: requirements that change after the payment was signed ar
   }
 }
 
+// Error::payment: whether money may have moved when a call failed. Once the
+// paid request was handed to the transport, every failure says it may have.
+TEST_CASE("client x402: a failure after the paid request was sent says the payment may have been made") {
+  // The gateway, except that a paid POST is answered by `on_paid`.
+  auto paid_then = [](std::function<void(ServerConnection&)> on_paid) {
+    auto rest = gateway([](const ReceivedRequest&) { return std::string(); });
+    return [rest, on_paid](ServerConnection& c, const ReceivedRequest& req, int index) {
+      if (req.method == "POST" && paid(req)) return on_paid(c);
+      rest(c, req, index);
+    };
+  };
+  struct Case {
+    const char* what;
+    std::function<void(ServerConnection&)> on_paid;
+    ErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {"reset after reading the paid request", [](ServerConnection& c) { c.reset(); },
+       ErrorCode::unavailable},
+      {"402 again after paying", [](ServerConnection& c) { c.write(payment_required_402("10000")); },
+       ErrorCode::payment_required},
+      {"503 after paying", [](ServerConnection& c) { c.write(http_response(503, "busy")); },
+       ErrorCode::unavailable},
+      {"an answer that fails verification",
+       [](ServerConnection& c) {
+         c.write(http_response(200, R"({"choices":[],"tee_signature":"AAAA"})",
+                               {{"Content-Type", "application/json"}}));
+       },
+       ErrorCode::verification_failed},
+      {"a stream cut in the middle",
+       [](ServerConnection& c) {
+         c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 4096\r\n\r\n"
+                 "data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n");
+         c.reset();
+       },
+       ErrorCode::unavailable},
+  };
+  for (const Case& k : cases) {
+    for (bool stream : {false, true}) {
+      CAPTURE(k.what);
+      CAPTURE(stream);
+      TestHttpServer server(paid_then(k.on_paid));
+      Error e = call_error(make_client(server), stream);
+      INFO(e.to_string());
+      if (k.code != ErrorCode::verification_failed) CHECK(e.code == k.code);
+      CHECK(e.payment == PaymentState::may_have_been_sent);
+      check_single_payment(seen_by(server));
+    }
+  }
+}
+
+TEST_CASE("client x402: a failure before any payment was sent says none was made") {
+  SUBCASE("the gateway refuses connections") {
+    ClientOptions o;
+    {
+      TestHttpServer server(gateway([](const ReceivedRequest&) { return http_response(500); }));
+      o = make_client(server).options();
+    }  // stopped: its port now refuses
+    auto client = Client::create(std::move(o));
+    REQUIRE(client);
+    for (bool stream : {false, true}) {
+      Error e = call_error(*client, stream);
+      CHECK(e.code == ErrorCode::unavailable);
+      CHECK(e.payment == PaymentState::none);
+    }
+  }
+  SUBCASE("the unpaid request is reset, so no 402 was ever read") {
+    auto rest = gateway([](const ReceivedRequest&) { return http_response(500); });
+    TestHttpServer server([rest](ServerConnection& c, const ReceivedRequest& req, int index) {
+      if (req.method == "POST") return c.reset();
+      rest(c, req, index);
+    });
+    Error e = call_error(make_client(server), false);
+    CHECK(e.code == ErrorCode::unavailable);
+    CHECK(e.payment == PaymentState::none);
+    CHECK(seen_by(server).paid.empty());
+  }
+  SUBCASE("a price above the cap") {
+    TestHttpServer server(gateway([](const ReceivedRequest&) { return http_response(500); },
+                                  [] { return payment_required_402("50001"); }));
+    Error e = call_error(make_client(server, U256(50000)), true);
+    CHECK(e.code == ErrorCode::payment_required);
+    CHECK(e.payment == PaymentState::none);
+  }
+  SUBCASE("the server answers an unpaid request with an error") {
+    TestHttpServer server(gateway([](const ReceivedRequest&) { return http_response(500); },
+                                  [] { return http_response(503, "overloaded"); }));
+    Error e = call_error(make_client(server), false);
+    CHECK(e.code == ErrorCode::unavailable);
+    CHECK(e.payment == PaymentState::none);
+  }
+}
+
 TEST_CASE("client x402: a price above the cap is refused before anything is signed") {
   int paid_calls = 0;
   TestHttpServer server(gateway(
@@ -222,4 +315,24 @@ TEST_CASE("client x402: without a payer key a 402 is a payment error, and nothin
   Seen seen = seen_by(server);
   CHECK(seen.posts == 1);
   CHECK(seen.paid.empty());
+}
+
+TEST_CASE("client x402: a TEE that fails a pre-check (pinned tee_id) gets no request and no payment") {
+  for (bool stream : {false, true}) {
+    CAPTURE(stream);
+    TestHttpServer server(gateway([](const ReceivedRequest&) { return http_response(500); }));
+    ClientOptions o = make_client(server).options();
+    const Hash32 other = keccak256(std::string_view("another-tee"));
+    o.trust.pinned_tee_id = other;
+    auto client = Client::create(std::move(o));
+    REQUIRE(client);
+    Error e = call_error(*client, stream);
+    CHECK(e.code == ErrorCode::untrusted);
+    REQUIRE(e.report != nullptr);
+    const Check* pin = e.report->first_failure();
+    REQUIRE(pin != nullptr);
+    CHECK(pin->name == "client.pinned_tee_id");
+    CHECK(pin->expected == other.hex());
+    CHECK(seen_by(server).posts == 0);
+  }
 }
