@@ -35,6 +35,18 @@ bool mul_add(std::array<std::uint64_t, 4>& limbs, std::uint64_t factor, std::uin
   return carry == 0;
 }
 
+// Built by appending: GCC 12 at -O3 reports a false -Wrestrict on the
+// equivalent chain of operator+ temporaries.
+std::string invalid_digit_detail(char c, std::size_t position, std::string_view text) {
+  std::string out = "'";
+  out += c;
+  out += "' at position ";
+  out += std::to_string(position);
+  out += " of ";
+  out += quoted(text);
+  return out;
+}
+
 }  // namespace
 
 Result<U256> U256::from_decimal(std::string_view text) {
@@ -44,8 +56,7 @@ Result<U256> U256::from_decimal(std::string_view text) {
     char c = text[i];
     if (c < '0' || c > '9') {
       return fail(ErrorCode::parse_error, "invalid decimal digit",
-                  "'" + std::string(1, c) + "' at position " + std::to_string(i) + " of " +
-                      quoted(text));
+                  invalid_digit_detail(c, i, text));
     }
     if (!mul_add(out.limbs_, 10, static_cast<std::uint64_t>(c - '0'))) {
       return fail(ErrorCode::invalid_argument, "integer out of range",
@@ -64,8 +75,7 @@ Result<U256> U256::from_hex(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (hex_digit(text[i]) < 0) {
       return fail(ErrorCode::parse_error, "invalid hex digit",
-                  "'" + std::string(1, text[i]) + "' at position " + std::to_string(i) + " of " +
-                      quoted(text));
+                  invalid_digit_detail(text[i], i, text));
     }
   }
   if (significant.size() > 64) {
