@@ -145,7 +145,8 @@ Result<HttpRequest> PrivateRoute::outer_request(const BuiltRequest& built, const
 
 Result<HttpResponse> PrivateRoute::exchange(const BuiltRequest& built, const Hash32& tee_id,
                                             const RsaPublicKey& signing_key, VerificationReport& report,
-                                            const BodySink* sink, const PaidSend& paid_send) const {
+                                            const BodySink* sink, const PaidSend& paid_send,
+                                            PaymentState& relay_paid) const {
   // Nothing is sealed to a TEE that failed a check: the prompt never leaves.
   if (!report.ok()) return std::unexpected(report.to_error());
   auto config = key_config(tee_id, signing_key, report);
@@ -158,6 +159,7 @@ Result<HttpResponse> PrivateRoute::exchange(const BuiltRequest& built, const Has
   const OhttpClientContext& context = sealed->context;
   auto send = [&](const BodySink* s) {
     if (options_.route == Route::private_gateway) return paid_send(*req, s);
+    relay_paid = PaymentState::may_have_been_sent;
     return s ? http_.send_streaming(*req, *s) : http_.send(*req);
   };
   auto opened = [&](const HttpResponse& outer, Result<Bytes> plaintext) -> Result<HttpResponse> {

@@ -36,11 +36,14 @@ class PrivateRoute {
   /// (a sealed {"status", "body"} error becomes that status and body) with the
   /// outer headers; for a stream the opened SSE bytes go to `sink` as chunks
   /// open. Refuses to seal anything while `report` holds a failed check, and
-  /// adds the ohttp_config.* and ohttp.* checks to it.
+  /// adds the ohttp_config.* and ohttp.* checks to it. `relay_paid` becomes
+  /// may_have_been_sent once the sealed request is handed to the relay (which
+  /// pays the gateway for it).
   [[nodiscard]] Result<HttpResponse> exchange(const BuiltRequest& built, const Hash32& tee_id,
                                               const RsaPublicKey& signing_key,
                                               VerificationReport& report, const BodySink* sink,
-                                              const PaidSend& paid_send) const;
+                                              const PaidSend& paid_send,
+                                              PaymentState& relay_paid) const;
 
  private:
   // The TEE's key config, verified against the attested key; cached per TEE.

@@ -30,6 +30,16 @@ enum class ErrorCode {
 
 class VerificationReport;
 
+/// Whether money may have moved before a call failed. A caller that would
+/// retry elsewhere (another gateway, another TEE) may only do so on `none`.
+enum class PaymentState {
+  none,  ///< no request that pays was sent: nothing can have been taken
+  /// A request carrying a payment (an x402 payment header, or a sealed request
+  /// a relay pays for) was handed to the transport before the failure: it may
+  /// have reached the server and the payment may have settled.
+  may_have_been_sent,
+};
+
 /// An error: a code, a one-line message for humans and optional detail
 /// (expected vs. got, a position, a server's answer). A call rejected by
 /// verification also carries the whole report of what was checked.
@@ -45,6 +55,8 @@ struct Error {
   std::string message;
   std::string detail;
   std::shared_ptr<const VerificationReport> report;
+  /// Set by calls that pay: whether the failure came after a payment left.
+  PaymentState payment = PaymentState::none;
 
   /// "code: message (detail)" on one line.
   [[nodiscard]] std::string to_string() const;

@@ -87,12 +87,17 @@ Result<PaidExchange> send_with_payment(const HttpClient& http, HttpRequest reque
 
   request.headers.set(payment->header_name, payment->header_value);
   request.delivery = Delivery::at_most_once;  // a paid request is never re-sent
+  // From here on the payment may have reached the server, whatever fails.
+  auto after_payment = [](Error e) {
+    e.payment = PaymentState::may_have_been_sent;
+    return std::unexpected(std::move(e));
+  };
   auto second = send();
-  if (!second) return std::unexpected(second.error());
-  if (second->status == 402) return std::unexpected(paid_refusal(*second, *chosen));
+  if (!second) return after_payment(second.error());
+  if (second->status == 402) return after_payment(paid_refusal(*second, *chosen));
   if (std::string settled = settlement_header(*second); !settled.empty()) {
     auto pr = parse_payment_response(settled);
-    if (!pr) return std::unexpected(pr.error());
+    if (!pr) return after_payment(pr.error());
     out.settlement = std::move(*pr);
   }
   out.response = std::move(*second);

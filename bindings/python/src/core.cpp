@@ -13,6 +13,7 @@ void raise(const Error& error) {
   py::object errors = py::module_::import("verinfer.errors");
   py::object cls = errors.attr("error_class")(std::string(to_string(error.code)));
   py::object instance = cls(error.message, std::string(to_string(error.code)), error.detail);
+  instance.attr("payment_may_have_been_sent") = error.payment != PaymentState::none;
   if (error.report) {
     py::object report_cls = py::module_::import("verinfer.results").attr("Report");
     instance.attr("report") = report_cls.attr("from_raw")(report_to_python(*error.report));

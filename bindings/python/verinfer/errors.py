@@ -3,13 +3,20 @@ name (``code``) and a detail string (expected vs. got, a position, ...)."""
 
 
 class VerinferError(Exception):
-    """Base class of every verinfer error."""
+    """Base class of every verinfer error.
 
-    def __init__(self, message: str, code: str = "internal", detail: str = ""):
+    ``payment_may_have_been_sent`` is True when the call failed after a
+    request carrying a payment (an x402 payment, or a sealed request the relay
+    pays for) had left: the money may have moved, so do not simply retry the
+    call elsewhere. False means nothing was paid."""
+
+    def __init__(self, message: str, code: str = "internal", detail: str = "",
+                 payment_may_have_been_sent: bool = False):
         super().__init__(f"{message} ({detail})" if detail else message)
         self.message = message
         self.code = code
         self.detail = detail
+        self.payment_may_have_been_sent = payment_may_have_been_sent
 
 
 class ParseError(VerinferError, ValueError):

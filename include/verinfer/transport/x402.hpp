@@ -147,7 +147,9 @@ struct PaidExchange {
 /// 402 again is payment_required with the reason: the settlement's
 /// errorReason, the server's stated error, or the requirements that changed
 /// (expected vs got). Without `payer`, a 402 is payment_required. With `sink`,
-/// a 2xx body streams to it (HttpClient::send_streaming).
+/// a 2xx body streams to it (HttpClient::send_streaming). Every failure once
+/// the paid request was handed to `http` has `Error::payment` =
+/// may_have_been_sent; any earlier one, none.
 [[nodiscard]] Result<PaidExchange> send_with_payment(const HttpClient& http, HttpRequest request,
                                                      const PrivateKey* payer,
                                                      const PaymentPolicy& policy,
