@@ -48,8 +48,16 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp)
 // Python's json string encoder with ensure_ascii=True (json.encoder's
 // ESCAPE_ASCII: everything outside ' '..'~' plus '"' and '\\' is escaped).
 Status append_python_string(std::string& out, std::string_view text) {
+  // Bytes Python writes as they are: printable ASCII but '"' and '\\'.
+  auto plain = [](char c) { return c >= ' ' && c <= '~' && c != '"' && c != '\\'; };
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
+    // Copy a run of plain bytes at once: most text is one long run.
+    std::size_t run = i;
+    while (run < text.size() && plain(text[run])) ++run;
+    out.append(text, i, run - i);
+    i = run;
+    if (i == text.size()) break;
     std::uint32_t cp = 0;
     std::size_t len = decode_utf8(text, i, cp);
     if (len == 0) {
