@@ -11,6 +11,7 @@
 #include "verinfer/crypto/eip712.hpp"
 #include "verinfer/crypto/hpke.hpp"
 #include "verinfer/crypto/keccak.hpp"
+#include "verinfer/crypto/keystore.hpp"
 #include "verinfer/crypto/rsa_pss.hpp"
 #include "verinfer/crypto/secp256k1.hpp"
 #include "verinfer/crypto/sha2.hpp"

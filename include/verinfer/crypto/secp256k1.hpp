@@ -64,6 +64,10 @@ struct SignatureOptions {
 [[nodiscard]] Status verify_signer(const Hash32& digest, ByteView rsv, const Address& expected,
                                    SignatureOptions options = {});
 
+namespace secp256k1_detail {
+struct SecretAccess;  // src/crypto/secret_access.hpp: keystore encryption, the Python binding
+}  // namespace secp256k1_detail
+
 /// A secp256k1 secret key. It cannot be printed or read back; its bytes are
 /// wiped when the object dies.
 class PrivateKey {
@@ -89,6 +93,7 @@ class PrivateKey {
   [[nodiscard]] Result<Signature> sign_digest(const Hash32& digest) const;
 
  private:
+  friend struct secp256k1_detail::SecretAccess;
   PrivateKey() = default;
   std::array<std::uint8_t, 32> secret_{};
 };
