@@ -50,7 +50,7 @@ const attester = new Attester(deployment.pki);
 // ---------- misbehaviour switch (test only) ----------
 export const MODES = ["none", "bad_signature", "wrong_tee_id", "stale_attestation", "wrong_nonce_attestation", "pcr_not_approved",
   "unregistered_tee", "settlement_never_posted", "merkle_leaf_altered", "payment_overcharge",
-  "ohttp_tampered_response", "ohttp_dropped_final_chunk", "ohttp_forged_config"];
+  "ohttp_tampered_response", "ohttp_dropped_final_chunk", "ohttp_forged_config", "drop_after_payment"];
 let mode = "none";
 const active = () => (mode === "unregistered_tee" && rogue ? rogue : registered);
 
@@ -103,6 +103,16 @@ app.use((req, res, next) => {
       return next(e);
     }
   } else if (Buffer.isBuffer(req.body)) req.body = {};
+  next();
+});
+
+// drop_after_payment: a paid request is served and its payment settled, then the connection is cut
+// before the first byte of the answer (the x402 middleware flushes the answer only after settling).
+app.use((req, res, next) => {
+  if (mode === "drop_after_payment" && (req.get("payment-signature") || req.get("x-payment"))) {
+    const socket = req.socket;
+    socket.write = () => { socket.destroy(); return false; };
+  }
   next();
 });
 

@@ -68,6 +68,11 @@ void Metrics::call_finished(std::string_view endpoint, CallOutcome outcome,
   duration_sum_ += seconds;
 }
 
+void Metrics::failed_after_payment() {
+  std::lock_guard lock(mu_);
+  ++failed_after_payment_;
+}
+
 std::string Metrics::render(const SpendBudget& budget, const TeePoolStatus& tees) const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -106,8 +111,11 @@ std::string Metrics::render(const SpendBudget& budget, const TeePoolStatus& tees
   family(out, "verinfer_serve_tee_excluded", "gauge", "Registry TEEs left out (see /health for why).");
   out += fmt::format("verinfer_serve_tee_excluded {}\n", tees.excluded.size());
   family(out, "verinfer_serve_failovers_total", "counter",
-         "Calls moved to another TEE after a network error before payment.");
+         "Calls moved to another TEE after a failure before any payment was sent.");
   out += fmt::format("verinfer_serve_failovers_total {}\n", tees.failovers);
+  family(out, "verinfer_serve_failed_after_payment_total", "counter",
+         "Calls that failed after their payment was sent (it may have been made; never retried).");
+  out += fmt::format("verinfer_serve_failed_after_payment_total {}\n", failed_after_payment_);
   family(out, "verinfer_serve_registry_reads_total", "counter", "Registry reads, by result.");
   out += fmt::format("verinfer_serve_registry_reads_total{{result=\"ok\"}} {}\n", tees.refreshes);
   out += fmt::format("verinfer_serve_registry_reads_total{{result=\"error\"}} {}\n", tees.refresh_errors);

@@ -27,6 +27,8 @@ class Metrics {
   /// `reason`: the failed check's name (rejected) or the error type (error).
   void call_finished(std::string_view endpoint, CallOutcome outcome, std::string_view reason,
                      double seconds);
+  /// A call that failed after its payment may have been made (never retried elsewhere).
+  void failed_after_payment();
   [[nodiscard]] std::string render(const SpendBudget& budget, const TeePoolStatus& tees) const;
 
   static constexpr std::array<double, 11> kBuckets = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
@@ -42,6 +44,7 @@ class Metrics {
   std::uint64_t duration_count_ = 0;
   double duration_sum_ = 0;
   std::int64_t in_flight_ = 0;
+  std::uint64_t failed_after_payment_ = 0;
 };
 
 }  // namespace verinfer::cli

@@ -35,10 +35,13 @@ Json chunk(const ChunkMeta& meta, Json delta, Json finish_reason) {
 ApiError api_error(int status, std::string type, std::string message, std::string code) {
   std::string summary = message;
   return ApiError{status, std::move(type), std::move(code), std::move(message), std::move(summary),
-                  {}};
+                  {}, false};
 }
 
-ApiError classify(const Error& error) {
+namespace {
+
+// The answer to a failure, whether or not a payment was sent.
+ApiError classify_failure(const Error& error) {
   if (error.report) {
     if (const Check* failed = error.report->first_failure()) {
       ApiError out = api_error(502, "verification_failed",
@@ -75,12 +78,31 @@ ApiError classify(const Error& error) {
   return summarised(api_error(500, "internal_error", text));
 }
 
+}  // namespace
+
+ApiError classify(const Error& error) {
+  ApiError out = classify_failure(error);
+  if (error.payment == PaymentState::none) return out;
+  out.payment_may_have_been_made = true;
+  // A rejected answer names its check; a refused payment stays 402.
+  if (out.report || error.code == ErrorCode::payment_required) return out;
+  // The answer was lost or unusable after paying: not "retry later" (503).
+  ApiError paid = api_error(502, "upstream_error",
+                            "the call failed after its payment was sent, so the payment may have "
+                            "been made (the call is not retried on another TEE): " + out.message,
+                            "payment_may_have_been_made");
+  paid.summary = "failed after its payment was sent: " + out.summary;
+  paid.payment_may_have_been_made = true;
+  return paid;
+}
+
 Json error_body(const ApiError& error) {
   Json inner = Json::object();
   inner.set("message", error.message);
   inner.set("type", error.type);
   inner.set("param", nullptr);
   inner.set("code", error.code.empty() ? Json(nullptr) : Json(error.code));
+  inner.set("payment_may_have_been_made", error.payment_may_have_been_made);
   Json out = Json::object();
   out.set("error", std::move(inner));
   if (error.report) {

@@ -22,10 +22,13 @@ struct ApiError {
   std::string summary;  ///< the message without server-supplied detail, for logs
   /// Every check of a rejected answer (names and outcomes, never content).
   std::shared_ptr<const VerificationReport> report;
+  /// The call failed after its payment was sent: the money may have moved.
+  bool payment_may_have_been_made = false;
 };
 
 /// Maps a failed call to its answer: a failed check is 502 naming it, a
-/// refused payment 402, bad input 400, an unreachable gateway 503.
+/// refused payment 402, bad input 400, an unreachable gateway 503. Any other
+/// failure after the payment was sent is 502 `payment_may_have_been_made`.
 [[nodiscard]] ApiError classify(const Error& error);
 [[nodiscard]] ApiError api_error(int status, std::string type, std::string message,
                                  std::string code = {});

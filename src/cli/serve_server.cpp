@@ -53,19 +53,15 @@ std::string_view policy_name(StreamPolicy p) {
 }
 
 // What a finished call is charged against the spend limit: a verified answer
-// names the amount its payment authorised; a failure before the paid request
-// (refused payment, bad request, unreachable TEE) paid nothing; any other
-// failure may have paid, up to the per-call cap.
+// names the amount its payment authorised; a failure before any payment was
+// sent paid nothing; a failure after it may have paid, up to the per-call cap.
 U256 charge_of(const Result<VerifiedResult>& result, const U256& per_call_cap) {
   if (result) {
     const CallResult& r = result->value();
     if (r.authorized_amount) return *r.authorized_amount;
     return r.payment ? per_call_cap : U256();
   }
-  const Error& e = result.error();
-  bool unpaid = e.code == ErrorCode::payment_required || e.code == ErrorCode::invalid_argument ||
-                failed_before_payment(e);
-  return unpaid ? U256() : per_call_cap;
+  return result.error().payment == PaymentState::none ? U256() : per_call_cap;
 }
 
 struct CallContext {
@@ -152,7 +148,8 @@ struct ProxyServer::Impl {
   }
 
   void record(const CallContext& ctx, int status, CallOutcome outcome, std::string_view reason,
-              const VerifiedResult* verified, std::string_view error_text = {}) {
+              const VerifiedResult* verified, std::string_view error_text = {},
+              bool payment_may_have_been_made = false) {
     double seconds = std::chrono::duration<double>(SteadyClock::now() - ctx.start).count();
     metrics.call_finished(ctx.endpoint, outcome, reason, seconds);
     LogLine line(outcome == CallOutcome::verified ? "info" : "warn", "call");
@@ -170,6 +167,7 @@ struct ProxyServer::Impl {
     } else {
       line.kv("reason", reason);
       if (!error_text.empty()) line.kv("error", error_text);
+      if (payment_may_have_been_made) line.kv("payment", "may_have_been_made");
       if (ctx.trace.tee_id) line.kv("tee_id", ctx.trace.tee_id->hex());
     }
     if (ctx.trace.failovers > 0) line.kv("failovers", static_cast<std::int64_t>(ctx.trace.failovers));
@@ -179,7 +177,8 @@ struct ProxyServer::Impl {
 
   void record_error(const CallContext& ctx, const ApiError& e) {
     CallOutcome outcome = e.report ? CallOutcome::rejected : CallOutcome::error;
-    record(ctx, e.status, outcome, reason_of(e), nullptr, e.summary);
+    if (e.payment_may_have_been_made) metrics.failed_after_payment();
+    record(ctx, e.status, outcome, reason_of(e), nullptr, e.summary, e.payment_may_have_been_made);
   }
 
   // Answers a finished call: the verified body, or the error (502 without

@@ -47,14 +47,17 @@ std::string describe(const std::vector<ExcludedTee>& excluded) {
 
 }  // namespace
 
-bool failed_before_payment(const Error& error) {
-  if (error.report) return false;  // an answer came back and was checked
-  if (error.code != ErrorCode::unavailable && error.code != ErrorCode::deadline_exceeded) return false;
-  // HttpClient messages start with "METHOD URL: "; the client's only GETs
-  // (signing key, attestation) come before the paid POST.
-  if (error.message.starts_with("GET ")) return true;
-  return error.message.find(": connection failed") != std::string::npos ||
-         error.message.find(": connect timed out") != std::string::npos;
+bool may_fail_over(const Error& error) {
+  if (error.payment != PaymentState::none) return false;
+  switch (error.code) {
+    case ErrorCode::unavailable:
+    case ErrorCode::deadline_exceeded:
+    case ErrorCode::parse_error:
+    case ErrorCode::verification_failed:
+    case ErrorCode::untrusted:
+    case ErrorCode::expired: return true;
+    default: return false;  // the caller's request, a refused payment, a cancel, a bug
+  }
 }
 
 struct TeePool::Impl {
@@ -183,7 +186,7 @@ struct TeePool::Impl {
       trace.tee_id = m.id();
       auto result = call_one(m.client);
       bool last = i + 1 == order.size();
-      if (result || last || !failed_before_payment(result.error()) || !may_retry()) return result;
+      if (result || last || !may_fail_over(result.error()) || !may_retry()) return result;
       failed_over(m, result.error(), order[i + 1].get());
       ++trace.failovers;
     }

@@ -2,8 +2,7 @@
 // registry (settle/tee_directory.hpp), each gets its own Client (the
 // profile's gateway replaced by the TEE's endpoint, its registry TLS
 // certificate pinned), the choice is refreshed in the background, and a call
-// moves on to the next TEE after a network error that certainly sent no
-// payment.
+// moves on to the next TEE after a failure that sent no payment.
 #pragma once
 
 #include <chrono>
@@ -20,13 +19,13 @@
 
 namespace verinfer::cli {
 
-/// Whether a failed call certainly sent no payment, so trying another TEE
-/// cannot pay twice: a network error (unavailable, deadline) of one of the
-/// GETs the client makes before its paid POST (signing key, attestation), or
-/// a connection that was never made ("connection failed", "connect timed
-/// out": no byte of the request left). A POST that broke or timed out after
-/// connecting may have carried the payment, so it is never retried elsewhere.
-[[nodiscard]] bool failed_before_payment(const Error& error);
+/// Whether a failed call may move on to another TEE: no payment was sent
+/// (Error::payment is none, so trying again cannot pay twice) and the failure
+/// is this TEE's: unreachable, timed out, an unreadable answer, or evidence
+/// that failed a check. Bad input or a refused payment would fail the same
+/// way on every TEE, and a failure after a payment may have been sent is
+/// never retried elsewhere.
+[[nodiscard]] bool may_fail_over(const Error& error);
 
 struct TeePoolOptions {
   /// What every per-TEE Client starts from (trust, payer, payment, http);
@@ -61,7 +60,7 @@ struct TeePoolStatus {
 /// What one call through the pool did besides its result.
 struct PoolCall {
   std::optional<Hash32> tee_id;  ///< the TEE that gave the result
-  std::size_t failovers = 0;     ///< TEEs left because they were unreachable
+  std::size_t failovers = 0;     ///< TEEs left after a failure before payment
 };
 
 class TeePool {
@@ -74,7 +73,7 @@ class TeePool {
   TeePool& operator=(const TeePool&) = delete;
 
   /// Client::call / call_stream on the best TEE, then the next ones while a
-  /// failure is failed_before_payment (and, streaming, no delta was passed on).
+  /// failure is may_fail_over (and, streaming, no delta was passed on).
   [[nodiscard]] Result<VerifiedResult> call(const BuiltRequest& request, PoolCall& trace);
   [[nodiscard]] Result<VerifiedResult> call_stream(
       const BuiltRequest& request, const std::function<void(std::string_view)>& on_delta,

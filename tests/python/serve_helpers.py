@@ -93,13 +93,16 @@ class Registry:
     (eth_account) by the test payer (an account no devnet process sends from,
     so no nonce races) and read with eth_call."""
 
-    def __init__(self, devnet: dict):
+    # The devnet registry admin: account 0 of the standard "test ... junk" mnemonic (public).
+    ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+    def __init__(self, devnet: dict, key: str = ""):
         self.rpc_url = devnet["chain"]["rpcUrl"]
         self.chain_id = int(devnet["chain"]["chainId"])
         self.address = devnet["contracts"]["teeRegistry"]
         self.pcr_hash = bytes.fromhex(devnet["attestation"]["pcrHash"].removeprefix("0x"))
         from eth_account import Account
-        self.account = Account.from_key(devnet["testPayer"]["privateKey"])
+        self.account = Account.from_key(key or devnet["testPayer"]["privateKey"])
 
     def _rpc(self, method: str, params: list):
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
@@ -131,10 +134,11 @@ class Registry:
             time.sleep(0.05)
         raise AssertionError(f"no receipt for {tx_hash}")
 
-    def register_tee(self, endpoint: str, tls: "TlsIdentity") -> str:
+    def register_tee(self, endpoint: str, tls: "TlsIdentity", pcr_hash: bytes = b"",
+                     tee_type: int = 0) -> str:
         """Registers a fresh TEE (new RSA-2048 signing key, `tls`'s certificate,
-        the devnet's approved PCR hash) at `endpoint`; returns its tee_id
-        (keccak256 of the key's SPKI DER) as 0x-hex."""
+        the devnet's approved PCR hash unless another approved one is given) at
+        `endpoint`; returns its tee_id (keccak256 of the key's SPKI DER) as 0x-hex."""
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
         from eth_utils import keccak
@@ -144,8 +148,14 @@ class Registry:
         self._send(self._calldata(
             "registerTEE(bytes,bytes,bytes32,string,address,uint8)",
             ["bytes", "bytes", "bytes32", "string", "address", "uint8"],
-            [spki, tls.cert_der, self.pcr_hash, endpoint, self.account.address, 0]))
+            [spki, tls.cert_der, pcr_hash or self.pcr_hash, endpoint, self.account.address,
+             tee_type]))
         return "0x" + keccak(spki).hex()
+
+    def set_pcr_approved(self, pcr_hash: bytes, approved: bool) -> None:
+        """approvePCR / revokePCR: only the admin (Registry(devnet, Registry.ADMIN_KEY))."""
+        name = "approvePCR(bytes32)" if approved else "revokePCR(bytes32)"
+        self._send(self._calldata(name, ["bytes32"], [pcr_hash]))
 
     def set_enabled(self, tee_id: str, enabled: bool) -> None:
         self._send(self._calldata("setTEEEnabled(bytes32,bool)", ["bytes32", "bool"],
@@ -250,4 +260,87 @@ class ResettingListener:
         self._thread.start()
 
     def close(self):
+        self._socket.close()
+
+
+class CountingListener:
+    """A loopback port that accepts connections, counts them and closes them
+    at once: a TEE endpoint that shows whether anyone tried it."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+        self.connections = 0
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = self._socket.accept()
+                except OSError:
+                    return  # closed
+                self.connections += 1
+                conn.close()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+
+    def close(self):
+        self._socket.close()
+
+
+TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
+
+def token_transfers_from(devnet: dict, payer: str, from_block: int) -> list:
+    """The payment token's Transfer events from `payer` since `from_block`, as
+    (to, amount) pairs read from the chain."""
+    registry = Registry(devnet)
+    logs = registry._rpc("eth_getLogs", [{
+        "address": devnet["contracts"]["paymentToken"], "fromBlock": hex(from_block),
+        "toBlock": "latest",
+        "topics": [TRANSFER_TOPIC, "0x" + "00" * 12 + payer.lower().removeprefix("0x")]}])
+    return [("0x" + log["topics"][2][-40:], int(log["data"], 16)) for log in logs]
+
+
+def block_number(devnet: dict) -> int:
+    return int(Registry(devnet)._rpc("eth_blockNumber", []), 16)
+
+
+class BlackholeListener:
+    """A loopback port that listens but never accepts, its accept queue
+    already full (backlog 0, one queued connection): the kernel drops every
+    new SYN, so connecting times out, as to a host that is down (a closed
+    port would refuse at once)."""
+
+    def __init__(self):
+        import socket
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(0)
+        self.port = self._socket.getsockname()[1]
+        self._queued = []
+        for _ in range(2):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", self.port))
+            self._queued.append(s)
+
+    def drops_connections(self, wait: float = 0.3) -> bool:
+        """Whether a new connection gets no answer within `wait` seconds."""
+        import socket
+        with socket.socket() as probe:
+            probe.settimeout(wait)
+            try:
+                probe.connect(("127.0.0.1", self.port))
+            except (socket.timeout, TimeoutError):
+                return True
+            return False
+
+    def close(self):
+        for s in self._queued:
+            s.close()
         self._socket.close()
