@@ -78,6 +78,7 @@ struct Client::Impl {
   HttpClient http;
   std::optional<NitroVerifier> nitro;
   std::optional<RpcClient> rpc;  // the settlement chain, for registry and receipts
+  std::optional<HttpClient> relay_http;  // private_relay: the gateway's TLS pins do not apply
   std::optional<client_internal::PrivateRoute> private_route;  // set for the OHTTP routes
   PaymentPolicy payment;
   mutable std::mutex mu;
@@ -460,7 +461,15 @@ Result<Client> Client::create(ClientOptions options) {
     impl->rpc.emplace(std::move(*rpc));
   }
   if (impl->options.route != Route::direct) {
-    impl->private_route.emplace(impl->options, impl->http, impl->rpc ? &*impl->rpc : nullptr);
+    HttpClientOptions relay_options = impl->options.http;
+    relay_options.tls.pinned_cert_sha256.clear();
+    relay_options.tls.pinned_spki_sha256.clear();
+    relay_options.tls.pin_replaces_ca = false;
+    auto relay_http = HttpClient::create(std::move(relay_options));
+    if (!relay_http) return std::unexpected(relay_http.error());
+    impl->relay_http.emplace(std::move(*relay_http));
+    impl->private_route.emplace(impl->options, impl->http, *impl->relay_http,
+                                impl->rpc ? &*impl->rpc : nullptr);
   }
   if (impl->options.payment) {
     impl->payment = *impl->options.payment;

@@ -160,7 +160,7 @@ Result<HttpResponse> PrivateRoute::exchange(const BuiltRequest& built, const Has
   auto send = [&](const BodySink* s) {
     if (options_.route == Route::private_gateway) return paid_send(*req, s);
     relay_paid = PaymentState::may_have_been_sent;
-    return s ? http_.send_streaming(*req, *s) : http_.send(*req);
+    return s ? relay_http_.send_streaming(*req, *s) : relay_http_.send(*req);
   };
   auto opened = [&](const HttpResponse& outer, Result<Bytes> plaintext) -> Result<HttpResponse> {
     if (!plaintext) {

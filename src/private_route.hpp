@@ -29,8 +29,10 @@ using PaidSend = std::function<Result<HttpResponse>(HttpRequest request, const B
 
 class PrivateRoute {
  public:
-  PrivateRoute(const ClientOptions& options, const HttpClient& http, const RpcClient* rpc)
-      : options_(options), http_(http), rpc_(rpc) {}
+  /// `http` talks to the gateway (with its TLS pins), `relay_http` to the relay.
+  PrivateRoute(const ClientOptions& options, const HttpClient& http, const HttpClient& relay_http,
+               const RpcClient* rpc)
+      : options_(options), http_(http), relay_http_(relay_http), rpc_(rpc) {}
 
   /// Seals `built` to the TEE and returns its answer opened: the inner status
   /// (a sealed {"status", "body"} error becomes that status and body) with the
@@ -62,6 +64,7 @@ class PrivateRoute {
   };
   const ClientOptions& options_;
   const HttpClient& http_;
+  const HttpClient& relay_http_;
   const RpcClient* rpc_;
   mutable std::mutex mu_;
   mutable std::optional<Cached> cached_;

@@ -79,6 +79,16 @@ Result<TeePoolOptions> read_tee_options(const Args& args) {
     }
     o.selection.tee_type = static_cast<std::uint8_t>(std::stoul(*t));
   }
+  if (auto route = args.option("--route")) {
+    auto parsed = parse_route(*route);
+    if (!parsed) return std::unexpected(parsed.error());
+    o.client.route = *parsed;
+  }
+  if (args.option("--connect-timeout-ms")) {
+    auto ms = parse_count(args, "--connect-timeout-ms", 0);
+    if (!ms) return std::unexpected(ms.error());
+    o.client.http.connect_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
+  }
   if (auto r = args.option("--refresh-seconds")) {
     if (r->empty() || r->size() > 6 || r->find_first_not_of("0123456789") != std::string::npos) {
       return fail(ErrorCode::invalid_argument, "--refresh-seconds takes seconds (0: never)", *r);
@@ -165,6 +175,7 @@ int run(const Args& args) {
   payment.max_amount = config->per_call_cap;
   options.payment = payment;
   bool has_payer = options.payer.has_value();
+  const Route options_route = options.route;
   auto pool = TeePool::create(std::move(*tee_options));
   if (!pool) return unusable(pool.error());
   TeePoolStatus tees = (*pool)->status();
@@ -190,6 +201,7 @@ int run(const Args& args) {
       .kv("profile", config->profile_name)
       .kv("active_tee", tees.active ? tees.active->hex() : "none")
       .kv("candidates", static_cast<std::int64_t>(tees.candidates.size()))
+      .kv("route", to_string(options_route))
       .kv("settlement_check", config->settlement_check ? "on" : "off")
       .kv("stream_policy", args.option("--stream-policy").value_or("verify-first"))
       .kv("payer", has_payer ? "set" : "none")
@@ -218,6 +230,8 @@ const Registrar registrar{Command{
     "                      [--key-file FILE | --key-file env:NAME] [--max-spend BASE_UNITS]\n"
     "                      [--max-call-spend BASE_UNITS] [--tee-id HEX]... [--pcr-hash HEX]...\n"
     "                      [--tee-type N] [--refresh-seconds S] [--settlement-check]\n"
+    "                      [--route direct|private_relay|private_gateway]\n"
+    "                      [--connect-timeout-ms N]\n"
     "                      [--stream-policy verify-first|low-latency]\n"
     "                      [--settlement private|batch|individual] [--threads N]\n"
     "                      [--max-body-bytes N] [--log-prompts] [--allow-remote]\n\n"
@@ -231,7 +245,11 @@ const Registrar registrar{Command{
     "TEEs come from the profile's registry (active ones, filtered by --tee-id / --pcr-hash pins,\n"
     "repeatable; --tee-id order is the order of preference), read again every\n"
     "--refresh-seconds (60; 0: never). A call moves to the next TEE when the one it tried\n"
-    "could not be reached before any payment was sent.\n"
+    "failed before any payment was sent (never after: that call answers 502);\n"
+    "--connect-timeout-ms (10000) bounds each attempt to connect to a TEE.\n"
+    "--route private_relay seals every request to the attested enclave (Oblivious HTTP) and\n"
+    "sends it through the profile's relay, which pays; private_gateway seals it straight to\n"
+    "the TEE's /v1/ohttp, paid from the key. Either way the answer is verified as a direct one.\n"
     "Listening beyond loopback needs --allow-remote. SIGINT/SIGTERM stop accepting calls and\n"
     "finish the ones in flight. Logs: one logfmt line per request on stderr, prompts only\n"
     "with --log-prompts. See docs/serve.md.\n\n"
@@ -242,7 +260,7 @@ const Registrar registrar{Command{
     {"--profile P", "--listen HOST:PORT", "--key-file FILE", "--max-spend N", "--max-call-spend N",
      "--tee-id HEX", "--pcr-hash HEX", "--tee-type N", "--refresh-seconds S", "--settlement-check",
      "--stream-policy P", "--settlement S", "--threads N", "--max-body-bytes N", "--log-prompts",
-     "--allow-remote"}, run}};
+     "--allow-remote", "--route R", "--connect-timeout-ms N"}, run}};
 
 }  // namespace
 }  // namespace verinfer::cli
