@@ -1,7 +1,9 @@
 """`verinfer serve` choosing its TEE from the devnet's on-chain registry: a
-second TEE registered here by a signed transaction, whose endpoint is a
-closed loopback port, makes the proxy fail over to the live one; pins that
-exclude every TEE stop it at start; the background refresh stops using a TEE
+second TEE registered here by a signed transaction, whose endpoint refuses
+connections, resets them or never answers them (connect timeout), makes the
+proxy fail over to the live one; pins that exclude every TEE stop it at start,
+naming each reason (not pinned, not registered, another TEE type, a PCR hash
+no longer approved); the background refresh stops using a TEE
 deactivated on chain; on-chain settlement checks; the spend cap charges the
 amount each payment authorised. (Its own file, after test_serve.py, so no
 proxy of that module ever sees the extra TEE.)"""
@@ -12,8 +14,8 @@ import httpx
 import openai
 import pytest
 
-from serve_helpers import (Registry, ResettingListener, TlsIdentity, closed_port, health,
-                           serving, wait_for_health)
+from serve_helpers import (BlackholeListener, Registry, ResettingListener, TlsIdentity,
+                           closed_port, health, serving, wait_for_health)
 
 MODEL = "openai/gpt-5"
 
@@ -41,28 +43,37 @@ def live_tee(devnet):
 def dead_tee(registry, request, tmp_path):
     """A TEE registered and active on chain whose endpoint refuses connections
     (or, with the parameter "reset", completes TLS and resets the connection
-    once the request starts); deactivated again after the test so the
-    registry lists only the live one."""
+    once the request starts; with "blackhole", never answers a connection
+    attempt); deactivated again after the test so the registry lists only the
+    live one."""
     tls = TlsIdentity(tmp_path / "dead-tee")
-    listener = ResettingListener(tls) if getattr(request, "param", "refused") == "reset" else None
+    kind = getattr(request, "param", "refused")
+    listener = {"reset": lambda: ResettingListener(tls), "blackhole": BlackholeListener,
+                "refused": lambda: None}[kind]()
+    if kind == "blackhole":
+        assert listener.drops_connections()
     port = listener.port if listener else closed_port()
     tee_id = registry.register_tee(f"https://127.0.0.1:{port}", tls)
     assert registry.is_active(tee_id)
     yield tee_id
     if listener:
-        assert listener.resets > 0  # the proxy did try it
+        if kind == "reset":
+            assert listener.resets > 0  # the proxy did try it
         listener.close()
     if registry.is_active(tee_id):
         registry.set_enabled(tee_id, False)
 
 
 @pytest.mark.parametrize("dead_tee, policy", [("refused", "verify-first"),
-                                              ("reset", "low-latency")], indirect=["dead_tee"])
+                                              ("reset", "low-latency"),
+                                              ("blackhole", "verify-first")],
+                         indirect=["dead_tee"])
 def test_unreachable_tee_fails_over_to_the_live_one(cli, devnet, dead_tee, live_tee, tmp_path,
                                                     policy, request):
     price = str(devnet["x402"]["amount"])
     with serving(cli, tmp_path, devnet, "--tee-id", dead_tee, "--tee-id", live_tee,
-                 "--refresh-seconds", "0", "--stream-policy", policy) as server:
+                 "--refresh-seconds", "0", "--stream-policy", policy,
+                 "--connect-timeout-ms", "300") as server:
         before = health(server)
         assert before["tee_id"] == dead_tee  # the first pin is preferred
         assert [c["tee_id"] for c in before["candidates"]] == [dead_tee, live_tee]
@@ -96,9 +107,10 @@ def test_unreachable_tee_fails_over_to_the_live_one(cli, devnet, dead_tee, live_
     log = server.log()
     assert f"msg=failover from_tee={dead_tee}" in log and f"to_tee={live_tee}" in log
     # Refused: never connected. Reset: connected (TLS with the registered certificate), then lost
-    # during the signing-key GET, which comes before any payment.
-    lost = "connection failed" if request.node.callspec.params["dead_tee"] == "refused" \
-        else "connection lost"
+    # during the signing-key GET, which comes before any payment. Blackhole: no connection within
+    # --connect-timeout-ms.
+    lost = {"refused": "connection failed", "reset": "connection lost",
+            "blackhole": "connect timed out"}[request.node.callspec.params["dead_tee"]]
     assert re.search(rf'msg=failover .*error="GET https://127\.0\.0\.1:\d+/signing-key: {lost}"',
                      log), log
     assert re.search(r"msg=call .*outcome=verified .*failovers=1", log)
@@ -107,8 +119,10 @@ def test_unreachable_tee_fails_over_to_the_live_one(cli, devnet, dead_tee, live_
 @pytest.mark.parametrize("pin, fragment", [
     (["--pcr-hash", "0x" + "11" * 32], "is not pinned"),
     (["--tee-id", "0x" + "22" * 32], "not registered in the TEE registry"),
+    (["--tee-type", "1", "--tee-id", "LIVE"], "registered as TEE type 0, not type 1"),
 ])
 def test_pins_that_exclude_every_tee_stop_it_at_start(cli, devnet, live_tee, pin, fragment):
+    pin = [live_tee if p == "LIVE" else p for p in pin]
     out = subprocess.run([str(cli), "serve", "--listen", "127.0.0.1:0", *pin],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2, out.stderr
@@ -116,6 +130,23 @@ def test_pins_that_exclude_every_tee_stop_it_at_start(cli, devnet, live_tee, pin
     assert fragment in out.stderr
     if pin[0] == "--pcr-hash":  # the live TEE is named with the reason it was left out
         assert live_tee in out.stderr and devnet["attestation"]["pcrHash"].lower() in out.stderr
+
+
+def test_a_tee_whose_pcr_hash_was_revoked_is_excluded_with_the_reason(cli, devnet, registry,
+                                                                      tmp_path, rng):
+    admin = Registry(devnet, Registry.ADMIN_KEY)
+    measurement = rng.randbytes(32)
+    admin.set_pcr_approved(measurement, True)
+    tee_id = registry.register_tee("https://127.0.0.1:9", TlsIdentity(tmp_path / "revoked"),
+                                   pcr_hash=measurement)
+    assert registry.is_active(tee_id)
+    admin.set_pcr_approved(measurement, False)
+    assert not registry.is_active(tee_id)
+    out = subprocess.run([str(cli), "serve", "--listen", "127.0.0.1:0", "--tee-id", tee_id],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert (f"{tee_id} (https://127.0.0.1:9): enabled but not active: its PCR hash "
+            f"0x{measurement.hex()} is no longer approved") in out.stderr
 
 
 def test_refresh_stops_using_a_deactivated_tee(cli, devnet, registry, dead_tee, live_tee,
