@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl curl
   libssl-dev libcurl4-openssl-dev libsimdjson-dev libfmt-dev doctest-dev
-  libsecp256k1-dev libcbor-dev libbenchmark-dev libcpp-httplib-dev python3-dev python3-venv
+  libsecp256k1-dev libcbor-dev libsodium-dev libbenchmark-dev libcpp-httplib-dev python3-dev python3-venv
   clang-19 libclang-rt-19-dev  # libFuzzer + sanitizer runtimes (scripts/fuzz.sh; clang 14 lacks std::expected)
   tinyproxy  # HTTP proxy for the transport tests (tests/integration/test_transport_paths.cpp)
   doxygen  # the API reference and its test (tests/python/test_docs.py)

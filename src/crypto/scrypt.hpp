@@ -1,6 +1,7 @@
-// scrypt (RFC 7914). OpenSSL's refuses N >= 2^(16r) (RFC 7914 section 2's
-// bound), which excludes the n=2^18, r=1 that eth-account writes by default and
-// the Web3 Secret Storage test vector uses; real keystores need it.
+// Keystore KDFs: PBKDF2 from OpenSSL, scrypt (RFC 7914) from libsodium.
+// OpenSSL's scrypt refuses N >= 2^(16r) (RFC 7914 section 2's bound), which
+// excludes the n=2^18, r=1 that eth-account writes by default; real keystores
+// need it, and libsodium's low-level scrypt takes it.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@ namespace verinfer {
 
 /// scrypt(password, salt, N=n, r, p) into `out`. The caller bounds n, r and p
 /// (memory 128*n*r bytes, work 128*n*r*p); n must be a power of two > 1.
-/// Intermediate state is wiped; a failed allocation is resource_exhausted.
+/// A refused parameter set or a failed allocation is resource_exhausted.
 [[nodiscard]] Status scrypt(ByteView password, ByteView salt, std::uint64_t n, std::uint64_t r,
                             std::uint64_t p, std::span<std::uint8_t> out);
 
