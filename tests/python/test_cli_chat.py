@@ -96,6 +96,26 @@ def test_completion_is_verified(call):
     assert out["answer"] == " ... and the " and out["verified"] is True
 
 
+@pytest.mark.parametrize("route", ["private_gateway", "private_relay"])
+def test_private_routes_seal_the_call(call, route):
+    r = call("chat", "--model", MODEL, "--message", f"sealed via {route}", "--route", route, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["answer"] == f"Devnet echo: sealed via {route}"
+    names = {c["name"] for c in out["checks"]}
+    assert {"ohttp_config.signature", "ohttp.response", "tee_response.signature"} <= names, names
+    # The relay pays the gateway itself; the direct-to-gateway route pays from the key.
+    assert ("payment" in out) == (route == "private_gateway"), out
+
+
+def test_no_attestation_leaves_only_the_signature_checks(call):
+    r = call("chat", "--model", MODEL, "--message", "trust the key", "--no-attestation", "--json")
+    assert r.returncode == 0, r.stderr
+    names = [c["name"] for c in json.loads(r.stdout)["checks"]]
+    assert "tee_response.signature" in names
+    assert not [n for n in names if n.startswith(("nitro.", "registry."))], names
+
+
 def test_report_prints_the_full_report(call):
     r = call("chat", "--model", MODEL, "--message", "report", "--report")
     assert r.returncode == 0, r.stderr
