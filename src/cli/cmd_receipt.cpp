@@ -2,20 +2,23 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "cli/rpc_args.hpp"
 #include "verinfer/crypto/address.hpp"
 #include "verinfer/settle/events.hpp"
 #include "verinfer/settle/rpc.hpp"
+#include "verinfer/settle/settlement.hpp"
 
 namespace verinfer::cli {
 namespace {
 
 int run(const Args& args) {
-  auto rpc_url = args.option("--rpc");
-  if (!rpc_url || args.positional().size() != 1) return unusable("receipt needs TXHASH and --rpc URL");
+  if (!args.option("--rpc") || args.positional().size() != 1) return unusable("receipt needs TXHASH and --rpc URL");
   auto hash = Hash32::from_hex(args.positional()[0]);
   if (!hash) return unusable("TXHASH: " + hash.error().to_string());
-  auto rpc = RpcClient::create(*rpc_url);
+  auto rpc = rpc_from_args(args);
   if (!rpc) return unusable(rpc.error());
+  auto confirmations = confirmations_from_args(args);
+  if (!confirmations) return unusable(confirmations.error());
   auto receipt = rpc->transaction_receipt(*hash);
   if (!receipt) return unusable(receipt.error());
   if (!*receipt) {
@@ -23,6 +26,14 @@ int run(const Args& args) {
     return kExitRejected;
   }
   const TransactionReceipt& r = **receipt;
+  // A receipt the node's own chain does not hold is not shown as a fact.
+  auto on_chain =
+      check_receipt_on_chain(*rpc, r, {"receipt.block", "receipt.confirmations", "receipt.logs"}, *confirmations);
+  if (const Check* failed = on_chain.first_failure()) {
+    std::cerr << "rejected: " << failed->name << ": " << failed->reason << " (expected " << failed->expected
+              << ", got " << failed->actual << ")\n";
+    return kExitRejected;
+  }
   Json events = Json::array();
   for (const auto& log : r.logs) {
     Json entry = Json::object();
@@ -60,15 +71,19 @@ int run(const Args& args) {
 
 const Registrar registrar{Command{
     "receipt", "fetch a transaction receipt and decode its logs",
-    "usage: verinfer receipt TXHASH --rpc URL [--json]\n\n"
+    "usage: verinfer receipt TXHASH --rpc URL [--json] [--chain-id N] [--rpc-timeout SECONDS]\n"
+    "                        [--confirmations N]\n\n"
     "Fetches the receipt by eth_getTransactionReceipt (parsed strictly) and decodes\n"
     "BatchSettlement, IndividualSettlement, Transfer, AuthorizationUsed, TEERegistered\n"
     "and InferenceResult logs; other logs are shown raw.\n"
-    "Exit 0 success, 1 reverted or not found, 2 unusable input or RPC failure.\n\n"
+    "The receipt's block must be the chain's block at its number and hold the\n"
+    "transaction, under a head far enough past it (receipt.block, receipt.confirmations).\n" +
+        rpc_flags_help() +
+        "Exit 0 success, 1 reverted, not found or not on the chain, 2 unusable input or RPC failure.\n\n"
     "examples:\n"
     "  verinfer receipt 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
     "  verinfer receipt 0x5c50...9e1a --rpc http://127.0.0.1:8545 --json",
-    {"--rpc URL"}, run}};
+    rpc_flags(), run}};
 
 }  // namespace
 }  // namespace verinfer::cli

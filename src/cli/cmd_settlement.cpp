@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "cli/rpc_args.hpp"
 #include "verinfer/crypto/address.hpp"
 #include "verinfer/inference/canonical.hpp"
 #include "verinfer/settle/settlement.hpp"
@@ -60,13 +61,20 @@ Result<Hash32> find_individual_settlement(const RpcClient& rpc, const Settlement
   filter.topics = {{individual_settlement_event().topic0()}, {leaf.tee_id}};
   auto logs = rpc.logs(filter);
   if (!logs) return std::unexpected(logs.error());
+  // The same request and answer may have been settled before (a deterministic
+  // model): the settlement with this call's timestamp and signature wins, else
+  // the latest with its hashes (whose field checks then say what differs).
+  std::optional<Hash32> latest;
   for (const auto& log : *logs) {
     auto event = decode_individual_settlement(log);
-    if (event && event->input_hash == leaf.input_hash && event->output_hash == leaf.output_hash &&
-        log.transaction_hash && !log.removed) {
-      return *log.transaction_hash;
+    if (!event || event->input_hash != leaf.input_hash || event->output_hash != leaf.output_hash ||
+        !log.transaction_hash || log.removed) {
+      continue;
     }
+    if (event->timestamp == leaf.timestamp && event->signature == leaf.signature) return *log.transaction_hash;
+    latest = *log.transaction_hash;
   }
+  if (latest) return *latest;
   return fail(ErrorCode::verification_failed, "no IndividualSettlement of this call on chain",
               "searched " + std::to_string(logs->size()) + " settlement events of tee " + leaf.tee_id.hex() +
                   "; a batch-settled call needs --tx and --dump");
@@ -74,9 +82,8 @@ Result<Hash32> find_individual_settlement(const RpcClient& rpc, const Settlement
 
 int run(const Args& args) {
   auto response_path = args.option("--response");
-  auto rpc_url = args.option("--rpc");
   auto tx_text = args.option("--tx");
-  if (!response_path || !rpc_url || !args.positional().empty()) {
+  if (!response_path || !args.option("--rpc") || !args.positional().empty()) {
     return unusable("settlement check needs --response and --rpc");
   }
   auto response_text = read_input(*response_path);
@@ -109,8 +116,10 @@ int run(const Args& args) {
                   leaf->input_hash.hex());
     }
   }
-  auto rpc = RpcClient::create(*rpc_url);
+  auto rpc = rpc_from_args(args);
   if (!rpc) return unusable(rpc.error());
+  auto confirmations = confirmations_from_args(args);
+  if (!confirmations) return unusable(confirmations.error());
   Result<Hash32> tx = tx_text ? Hash32::from_hex(*tx_text) : find_individual_settlement(*rpc, *leaf, contract);
   if (!tx) {
     if (tx_text) return unusable("--tx: " + tx.error().to_string());
@@ -118,12 +127,16 @@ int run(const Args& args) {
                 "an IndividualSettlement of this call", tx.error().detail);
     return print_report(args, report);
   }
+  // A node that fails or answers inconsistently leaves the call unverified.
   auto receipt = rpc->transaction_receipt(*tx);
-  if (!receipt) return unusable(receipt.error());
-  if (!*receipt) {
+  if (!receipt) {
+    report.fail("settlement.receipt", receipt.error().code, receipt.error().message, tx->hex(),
+                receipt.error().detail);
+  } else if (!*receipt) {
     report.fail("settlement.receipt", ErrorCode::verification_failed, "no receipt for the settlement transaction",
                 tx->hex(), "unknown or pending");
   } else {
+    report.merge(check_receipt_on_chain(*rpc, **receipt, kSettlementReceiptChecks, *confirmations));
     const LogEntry* batch_log = nullptr;
     for (const auto& log : (*receipt)->logs) {
       if (batch_settlement_event().matches(log) && (!contract || log.address == *contract)) batch_log = &log;
@@ -152,7 +165,8 @@ int run(const Args& args) {
 const Registrar registrar{Command{
     "settlement check", "check that a TEE response was settled on chain (individual or batch)",
     "usage: verinfer settlement check [--request REQ.json] --response RESP.json --rpc URL\n"
-    "                                 [--contract ADDR] [--tx HASH [--dump DUMP.json]] [--json]\n\n"
+    "                                 [--contract ADDR] [--tx HASH [--dump DUMP.json]] [--json]\n"
+    "                                 [--chain-id N] [--rpc-timeout SECONDS] [--confirmations N]\n\n"
     "Without --tx, the call's IndividualSettlement event is looked up in the chain's logs.\n"
     "With --request, first checks that the request that was sent hashes (canonically)\n"
     "to the settled inputHash, tying the settlement to that exact call.\n"
@@ -160,13 +174,22 @@ const Registrar registrar{Command{
     "settlement transaction's receipt and checks either its IndividualSettlement\n"
     "event field by field, or (for a BatchSettlement) that the response's leaf is\n"
     "in the given tree dump under the settled root.\n"
-    "Exit 0 verified, 1 rejected, 2 unusable input.\n\n"
+    "The receipt's block must still be the chain's block at its number and hold\n"
+    "the transaction (settlement.block), under a head far enough past it\n"
+    "(settlement.confirmations); a node that fails or answers inconsistently\n"
+    "fails settlement.receipt.\n" +
+        rpc_flags_help() +
+        "Exit 0 verified, 1 rejected, 2 unusable input.\n\n"
     "examples:\n"
     "  verinfer settlement check --request req.json --response resp.json --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x5c50...9e1a --rpc http://127.0.0.1:8545\n"
     "  verinfer settlement check --response resp.json --tx 0x77aa...01 --rpc http://127.0.0.1:8545 --dump batch.json",
-    {"--request REQ.json", "--response RESP.json", "--rpc URL", "--contract ADDR", "--tx HASH",
-     "--dump DUMP.json"},
+    [] {
+      auto flags = rpc_flags();
+      flags.insert(flags.end(), {"--request REQ.json", "--response RESP.json", "--contract ADDR", "--tx HASH",
+                                 "--dump DUMP.json"});
+      return flags;
+    }(),
     run}};
 
 }  // namespace

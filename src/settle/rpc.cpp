@@ -211,6 +211,38 @@ Result<LogEntry> parse_rpc_log(const Json& value) {
   return log;
 }
 
+namespace {
+
+// A log of a receipt states where it was emitted; a node that answers with
+// another transaction's, another block's or a repeated log is inconsistent.
+Status check_log_in_receipt(const LogEntry& log, const TransactionReceipt& r) {
+  auto differs = [](std::string_view field, const std::string& expected, const std::string& got) {
+    return fail(ErrorCode::parse_error, "receipt: a log's " + std::string(field) + " differs from the receipt's",
+                "expected " + expected + ", got " + got);
+  };
+  if (log.transaction_hash && *log.transaction_hash != r.transaction_hash) {
+    return fail(ErrorCode::parse_error, "receipt: a log belongs to another transaction",
+                "expected " + r.transaction_hash.hex() + ", got " + log.transaction_hash->hex());
+  }
+  if (log.block_hash && *log.block_hash != r.block_hash) {
+    return differs("blockHash", r.block_hash.hex(), log.block_hash->hex());
+  }
+  if (log.block_number && *log.block_number != r.block_number) {
+    return differs("blockNumber", std::to_string(r.block_number), std::to_string(*log.block_number));
+  }
+  if (log.transaction_index && *log.transaction_index != r.transaction_index) {
+    return differs("transactionIndex", std::to_string(r.transaction_index), std::to_string(*log.transaction_index));
+  }
+  if (log.log_index && !r.logs.empty() && r.logs.back().log_index && *log.log_index <= *r.logs.back().log_index) {
+    return fail(ErrorCode::parse_error, "receipt: log indices do not rise (a log repeated or reordered)",
+                "expected more than " + std::to_string(*r.logs.back().log_index) + ", got " +
+                    std::to_string(*log.log_index));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<TransactionReceipt> parse_rpc_receipt(const Json& value) {
   constexpr std::string_view what = "receipt";
   if (!value.is_object()) return std::unexpected(bad(what, "not an object", value));
@@ -258,10 +290,7 @@ Result<TransactionReceipt> parse_rpc_receipt(const Json& value) {
   for (const auto& l : (*logs)->as_array()) {
     auto log = parse_rpc_log(l);
     if (!log) return pass(log);
-    if (log->transaction_hash && *log->transaction_hash != r.transaction_hash) {
-      return fail(ErrorCode::parse_error, "receipt: a log belongs to another transaction",
-                  "expected " + r.transaction_hash.hex() + ", got " + log->transaction_hash->hex());
-    }
+    if (auto ok = check_log_in_receipt(*log, r); !ok) return pass(ok);
     r.logs.push_back(std::move(*log));
   }
   return r;
@@ -304,7 +333,18 @@ Result<BlockHeader> parse_rpc_block(const Json& value) {
   if (!gas_limit) return pass(gas_limit);
   if (!gas_used) return pass(gas_used);
   if (!base_fee) return pass(base_fee);
-  return BlockHeader{*number, *hash, *parent, *timestamp, *gas_limit, *gas_used, *base_fee};
+  BlockHeader header{*number, *hash, *parent, *timestamp, *gas_limit, *gas_used, *base_fee, {}};
+  if (const Json* txs = member(value, "transactions")) {
+    if (!txs->is_array()) return std::unexpected(bad("block.transactions", "not an array", *txs));
+    for (const auto& tx : txs->as_array()) {
+      // Hashes, or full transaction objects (eth_getBlockByNumber(..., true)).
+      auto h = tx.is_object() ? field<Hash32>(tx, "hash", "block.transactions[]", parse_rpc_hash)
+                              : parse_rpc_hash(tx, "block.transactions[]");
+      if (!h) return pass(h);
+      header.transactions.push_back(*h);
+    }
+  }
+  return header;
 }
 
 // ---- the client ----

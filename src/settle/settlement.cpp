@@ -1,6 +1,9 @@
 // Matching on-chain settlement and payment evidence to one call.
 #include "verinfer/settle/settlement.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "settle/call_data.hpp"
 #include "verinfer/crypto/keccak.hpp"
 
@@ -100,6 +103,84 @@ VerificationReport check_individual_settlement_receipt(const TransactionReceipt&
     }
   }
   check_individual_settlement(*found, expected, report);
+  return report;
+}
+
+VerificationReport check_receipt_on_chain(const RpcClient& rpc, const TransactionReceipt& receipt,
+                                          ReceiptChainCheckNames names, std::uint64_t confirmations) {
+  VerificationReport report;
+  const std::string number = std::to_string(receipt.block_number);
+  const std::string want_block = "block " + number + " " + receipt.block_hash.hex() + " holding " +
+                                 receipt.transaction_hash.hex() + " at index " +
+                                 std::to_string(receipt.transaction_index);
+  auto block = rpc.block_by_number(BlockTag(receipt.block_number));
+  if (!block) {
+    report.fail(std::string(names.block), block.error().code, block.error().message, want_block,
+                block.error().detail);
+  } else if (!*block) {
+    report.fail(std::string(names.block), ErrorCode::verification_failed,
+                "the receipt's block is no longer on the chain (reorg?)", want_block, "no block " + number);
+  } else if ((*block)->hash != receipt.block_hash) {
+    report.fail(std::string(names.block), ErrorCode::verification_failed,
+                "the chain's block at the receipt's number is another block (reorg?)", want_block,
+                "block " + number + " " + (*block)->hash.hex());
+  } else if (const auto& txs = (*block)->transactions;
+             receipt.transaction_index >= txs.size() || txs[receipt.transaction_index] != receipt.transaction_hash) {
+    report.fail(std::string(names.block), ErrorCode::verification_failed,
+                "the receipt's block does not hold its transaction at its index", want_block,
+                receipt.transaction_index < txs.size()
+                    ? txs[receipt.transaction_index].hex() + " at index " + std::to_string(receipt.transaction_index)
+                    : std::to_string(txs.size()) + " transactions");
+  } else {
+    report.pass(std::string(names.block), want_block, "canonical");
+  }
+  // The same logs by another method: a node that alters one answer only.
+  LogFilter filter;
+  filter.block_hash = receipt.block_hash;
+  auto block_logs = rpc.logs(filter);
+  const std::string want_logs = std::to_string(receipt.logs.size()) + " logs as in the receipt";
+  if (!block_logs) {
+    report.fail(std::string(names.logs), block_logs.error().code, block_logs.error().message, want_logs,
+                block_logs.error().detail);
+  } else {
+    std::vector<const LogEntry*> mine;
+    for (const auto& log : *block_logs) {
+      if (log.transaction_hash == receipt.transaction_hash) mine.push_back(&log);
+    }
+    std::string differs;
+    if (mine.size() != receipt.logs.size()) {
+      differs = std::to_string(mine.size()) + " logs of the transaction in the block";
+    }
+    for (std::size_t i = 0; differs.empty() && i < mine.size(); ++i) {
+      const LogEntry& a = receipt.logs[i];
+      const LogEntry& b = *mine[i];
+      if (a.address != b.address || a.topics != b.topics || a.data != b.data || a.log_index != b.log_index) {
+        differs = "log " + std::to_string(i) + " differs: " + log_to_json(b).dump();
+      }
+    }
+    if (differs.empty()) {
+      report.pass(std::string(names.logs), want_logs, std::to_string(mine.size()) + " identical logs");
+    } else {
+      report.fail(std::string(names.logs), ErrorCode::verification_failed,
+                  "the receipt's logs are not the block's logs of the transaction", want_logs, differs);
+    }
+  }
+  const std::uint64_t depth = std::max<std::uint64_t>(confirmations, 1);
+  const std::string want_depth = ">= " + std::to_string(depth);
+  auto head = rpc.block_number();
+  if (!head) {
+    report.fail(std::string(names.confirmations), head.error().code, head.error().message, want_depth,
+                head.error().detail);
+  } else if (*head < receipt.block_number) {
+    report.fail(std::string(names.confirmations), ErrorCode::verification_failed,
+                "the chain's head is behind the receipt's block", want_depth,
+                "head " + std::to_string(*head) + " < block " + number);
+  } else if (*head - receipt.block_number + 1 < depth) {
+    report.fail(std::string(names.confirmations), ErrorCode::verification_failed,
+                "too few confirmations", want_depth, std::to_string(*head - receipt.block_number + 1));
+  } else {
+    report.pass(std::string(names.confirmations), want_depth, std::to_string(*head - receipt.block_number + 1));
+  }
   return report;
 }
 

@@ -56,7 +56,8 @@ py::dict result_to_python(const VerifiedResult& verified) {
 class PyClient {
  public:
   PyClient(const std::string& profile, const py::object& private_key, bool attestation,
-           std::int64_t timeout_ms, const std::string& route, const std::string& ohttp_config) {
+           std::int64_t timeout_ms, const std::string& route, const std::string& ohttp_config,
+           bool settlement_check) {
     ClientOptions options;
     options.profile = unwrap(load_profile(profile));
     if (!private_key.is_none()) {
@@ -66,7 +67,7 @@ class PyClient {
     }
     options.trust.attestation = attestation;
     options.trust.registry = false;
-    options.trust.settlement = false;
+    options.trust.settlement = settlement_check;
     options.http.timeout = std::chrono::milliseconds(timeout_ms);
     options.route = unwrap(parse_route(route));
     if (ohttp_config != "registry" && ohttp_config != "gateway") {
@@ -119,10 +120,10 @@ class PyClient {
 void bind_client(py::module_& m) {
   py::class_<PyClient>(m, "Client")
       .def(py::init<const std::string&, const py::object&, bool, std::int64_t, const std::string&,
-                    const std::string&>(),
+                    const std::string&, bool>(),
            py::arg("profile"), py::arg("private_key") = py::none(), py::arg("attestation") = true,
            py::arg("timeout_ms") = 120000, py::arg("route") = "direct",
-           py::arg("ohttp_config") = "registry")
+           py::arg("ohttp_config") = "registry", py::arg("settlement_check") = false)
       .def("call", &PyClient::call, py::arg("kind"), py::arg("body_json"), py::arg("settlement"))
       .def("call_stream", &PyClient::call_stream, py::arg("body_json"), py::arg("settlement"),
            py::arg("on_delta"));

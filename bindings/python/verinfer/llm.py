@@ -102,13 +102,17 @@ class LLM:
     "private_gateway" (sealed, straight to the gateway, paid with
     ``private_key``); ``ohttp_config``: where the enclave's OHTTP key comes
     from, "registry" or "gateway" (checked against the attested key either way).
+    ``settlement_check``: after each paid call, read the profile's chain
+    (``rpc_url``, which must serve its ``chain_id``) and check the payment's
+    and the settlement's receipts: success, the Transfer and the event field
+    by field, and that each receipt's block is still the chain's block.
     """
 
     def __init__(self, profile: str = "devnet", private_key: Optional[str] = None, *,
                  attestation: bool = True, timeout: float = 120.0, route: str = "direct",
-                 ohttp_config: str = "registry"):
+                 ohttp_config: str = "registry", settlement_check: bool = False):
         self._client = _verinfer.Client(profile, private_key, attestation, int(timeout * 1000),
-                                        route, ohttp_config)
+                                        route, ohttp_config, settlement_check)
 
     def chat(self, model: str, messages: Sequence[Dict[str, Any]], max_tokens: Optional[int] = None,
              stop_sequence: Union[str, List[str], None] = None, temperature: Optional[float] = None,

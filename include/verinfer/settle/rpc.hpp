@@ -81,6 +81,9 @@ struct TransactionReceipt {
   [[nodiscard]] bool succeeded() const noexcept { return status == 1; }
 };
 /// A receipt object of the JSON-RPC answer (strict, see the file comment).
+/// Its logs must agree with it: same transaction, block hash, block number
+/// and transaction index where they state them, log indices strictly rising
+/// (a duplicated or reordered log is a parse_error naming both values).
 [[nodiscard]] Result<TransactionReceipt> parse_rpc_receipt(const Json& value);
 /// The receipt back in JSON-RPC form (logs included).
 [[nodiscard]] Json receipt_to_json(const TransactionReceipt& receipt);
@@ -94,6 +97,8 @@ struct BlockHeader {
   U256 gas_limit;
   U256 gas_used;
   std::optional<U256> base_fee_per_gas;  ///< absent before London
+  /// The block's transaction hashes, in order (from hashes or full objects).
+  std::vector<Hash32> transactions;
 };
 /// A block object of the JSON-RPC answer (strict).
 [[nodiscard]] Result<BlockHeader> parse_rpc_block(const Json& value);

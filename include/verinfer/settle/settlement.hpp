@@ -42,6 +42,9 @@ inline constexpr std::string_view kBatchRoot = "settlement.batch_root";
 inline constexpr std::string_view kBatchLeaf = "settlement.batch_leaf";
 inline constexpr std::string_view kBatchProof = "settlement.batch_proof";
 inline constexpr std::string_view kBatchSize = "settlement.batch_size";
+inline constexpr std::string_view kBlock = "settlement.block";
+inline constexpr std::string_view kConfirmations = "settlement.confirmations";
+inline constexpr std::string_view kLogs = "settlement.logs";
 /// @}
 }  // namespace settlement_checks
 
@@ -56,6 +59,29 @@ void check_individual_settlement(const IndividualSettlementEvent& event, const S
 [[nodiscard]] VerificationReport check_individual_settlement_receipt(const TransactionReceipt& receipt,
                                                                      const SettlementLeaf& expected,
                                                                      const std::optional<Address>& contract = {});
+
+/// The names under which check_receipt_on_chain() reports.
+struct ReceiptChainCheckNames {
+  std::string_view block;          ///< e.g. settlement_checks::kBlock
+  std::string_view confirmations;  ///< e.g. settlement_checks::kConfirmations
+  std::string_view logs;           ///< e.g. settlement_checks::kLogs
+};
+/// The names for a settlement transaction's receipt.
+inline constexpr ReceiptChainCheckNames kSettlementReceiptChecks{
+    settlement_checks::kBlock, settlement_checks::kConfirmations, settlement_checks::kLogs};
+
+/// The receipt is part of the chain the node calls canonical now: the block
+/// at its number exists, has its block hash and lists its transaction at its
+/// index (a reorg, a vanished block or a receipt from elsewhere fails
+/// `names.block`), the receipt's logs are exactly the block's logs of that
+/// transaction by eth_getLogs (address, topics, data, log index; a log
+/// altered, dropped or added fails `names.logs`), and the head is at least `confirmations` - 1 blocks past
+/// it (`names.confirmations`; a head behind the receipt's block fails even
+/// at 1). RPC failures fail the check they stopped. One endpoint that lies
+/// consistently is not caught: these catch a node whose answers disagree.
+[[nodiscard]] VerificationReport check_receipt_on_chain(const RpcClient& rpc, const TransactionReceipt& receipt,
+                                                        ReceiptChainCheckNames names,
+                                                        std::uint64_t confirmations = 1);
 
 /// Batch inclusion: the dump's root is the event's root (and its leaf count
 /// the batch size), the response's leaf is in the dump, and its proof leads
