@@ -222,7 +222,34 @@ def wait_for_health(server, predicate, timeout: float = 30.0) -> dict:
         time.sleep(0.2)
 
 
-class ResettingListener:
+class AcceptingListener:
+    """A loopback port whose accepted connections go to `handle(conn)` on a
+    background thread until close()."""
+
+    def __init__(self, handle):
+        import socket
+        import threading
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = self._socket.accept()
+                except OSError:
+                    return  # closed
+                handle(conn)
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+
+    def close(self):
+        self._socket.close()
+
+
+class ResettingListener(AcceptingListener):
     """A loopback port that completes the TLS handshake with `tls`, reads the
     start of the request and then resets the connection (SO_LINGER 0): a
     connection that was made and then lost."""
@@ -231,65 +258,36 @@ class ResettingListener:
         import socket
         import ssl
         import struct
-        import threading
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls.cert_path, tls.key_path)
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(16)
-        self.port = self._socket.getsockname()[1]
         self.resets = 0
 
-        def serve():
-            while True:
-                try:
-                    conn, _ = self._socket.accept()
-                except OSError:
-                    return  # closed
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                try:
-                    conn.settimeout(10)
-                    with context.wrap_socket(conn, server_side=True) as tls_conn:
-                        tls_conn.recv(1)  # the request has started
-                        self.resets += 1
-                except (OSError, ssl.SSLError):
-                    pass
-                conn.close()
+        def reset(conn):
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            try:
+                conn.settimeout(10)
+                with context.wrap_socket(conn, server_side=True) as tls_conn:
+                    tls_conn.recv(1)  # the request has started
+                    self.resets += 1
+            except (OSError, ssl.SSLError):
+                pass
+            conn.close()
 
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._socket.close()
+        super().__init__(reset)
 
 
-class CountingListener:
+class CountingListener(AcceptingListener):
     """A loopback port that accepts connections, counts them and closes them
     at once: a TEE endpoint that shows whether anyone tried it."""
 
     def __init__(self):
-        import socket
-        import threading
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(16)
-        self.port = self._socket.getsockname()[1]
         self.connections = 0
 
-        def serve():
-            while True:
-                try:
-                    conn, _ = self._socket.accept()
-                except OSError:
-                    return  # closed
-                self.connections += 1
-                conn.close()
+        def count(conn):
+            self.connections += 1
+            conn.close()
 
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._socket.close()
+        super().__init__(count)
 
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
