@@ -105,6 +105,18 @@ Fixture& fixture(std::size_t bytes) {
   return bytes <= 200 ? small : bytes <= (16 << 10) ? medium : large;
 }
 
+// One raw OpenSSL RSA-PSS (SHA-256, 32-byte salt) verification of `digest`.
+bool openssl_pss_verify(const Fixture& f, const Hash32& digest) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(f.openssl_key, nullptr);
+  EVP_PKEY_verify_init(ctx);
+  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING);
+  EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256());
+  EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32);
+  int ok = EVP_PKEY_verify(ctx, f.signature.data(), f.signature.size(), digest.data(), digest.size());
+  EVP_PKEY_CTX_free(ctx);
+  return ok == 1;
+}
+
 void BM_VerifyTeeResponse(benchmark::State& state) {
   Fixture& f = fixture(static_cast<std::size_t>(state.range(0)));
   TeeResponsePolicy policy;
@@ -125,18 +137,34 @@ void BM_RawHashesPlusOpenSslVerify(benchmark::State& state) {
     Hash32 m = tee_msg_hash(keccak256(std::string_view(f.canonical)), keccak256(std::string_view(f.output)),
                             1770919200);
     Hash32 digest = sha256(m.view());
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(f.openssl_key, nullptr);
-    EVP_PKEY_verify_init(ctx);
-    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING);
-    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256());
-    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32);
-    int ok = EVP_PKEY_verify(ctx, f.signature.data(), f.signature.size(), digest.data(), digest.size());
-    EVP_PKEY_CTX_free(ctx);
-    if (ok != 1) state.SkipWithError("raw verify failed");
+    if (!openssl_pss_verify(f, digest)) state.SkipWithError("raw verify failed");
   }
   state.SetLabel(std::to_string(f.canonical.size()) + " canonical bytes");
 }
 BENCHMARK(BM_RawHashesPlusOpenSslVerify)->Arg(200)->Arg(16 << 10)->Arg(256 << 10);
+
+// One RSA-PSS verification of the 32-byte msg_hash: through verinfer's
+// rsa_pss API, and raw OpenSSL on the same key and signature.
+void BM_RsaPssVerifyVerinfer(benchmark::State& state) {
+  Fixture& f = fixture(200);
+  for (auto _ : state) {
+    auto ok = verify_rsa_pss_sha256(f.key, f.msg_hash.view(), f.signature);
+    if (!ok) state.SkipWithError(ok.error().to_string().c_str());
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RsaPssVerifyVerinfer);
+
+void BM_RsaPssVerifyRawOpenSsl(benchmark::State& state) {
+  Fixture& f = fixture(200);
+  const Hash32 digest = sha256(f.msg_hash.view());
+  for (auto _ : state) {
+    if (!openssl_pss_verify(f, digest)) state.SkipWithError("raw verify failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RsaPssVerifyRawOpenSsl);
 
 }  // namespace
 
