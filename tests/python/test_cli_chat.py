@@ -169,6 +169,21 @@ def test_unusable_input_exits_2(call, args, message):
     assert message in r.stderr and r.stdout == ""
 
 
+@pytest.mark.parametrize("content, message", [
+    ('{"model": "x"}', "holds no messages array"),
+    ("[1, 2", "--messages-file"),
+    ('[{"content": "who am I?"}]', "role"),
+    ("[]", "messages must be a non-empty array"),
+])
+def test_a_bad_messages_file_exits_2(call, tmp_path, content, message):
+    talk = tmp_path / "talk.json"
+    talk.write_text(content)
+    r = call("chat", "--model", MODEL, "--messages-file", str(talk))
+    assert r.returncode == 2 and message in r.stderr and r.stdout == "", r.stderr
+    r = call("chat", "--model", MODEL, "--messages-file", str(talk), "--message", "both")
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+
+
 def test_key_problems_exit_2_and_a_key_is_never_an_argument(call, devnet, tmp_path):
     r = call("chat", "--model", MODEL, "--message", "hi", key_file=str(tmp_path / "missing.key"))
     assert r.returncode == 2 and "cannot read file" in r.stderr
