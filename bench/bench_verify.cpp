@@ -19,7 +19,7 @@ using namespace verinfer;
 
 const Bytes& document() {
   static const Bytes doc = [] {
-    auto path = std::filesystem::path(__FILE__).parent_path() / "../tests/vectors/nitro/attestation_doc.b64";
+    auto path = std::filesystem::path(VERINFER_SOURCE_DIR) / "tests/vectors/nitro/attestation_doc.b64";
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
