@@ -135,11 +135,9 @@ Result<ClientOptions> read_client_options(const Args& args) {
     }
     options.http.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(**timeout * 1000));
   }
-  if (auto key = args.option("--key-file")) {
-    auto payer = load_private_key(*key);
-    if (!payer) return std::unexpected(payer.error());
-    options.payer = std::move(*payer);
-  }
+  auto payer = key_from_args(args);
+  if (!payer) return std::unexpected(payer.error());
+  if (*payer) options.payer = std::move(**payer);
   return options;
 }
 
@@ -259,15 +257,15 @@ int run(const Args& args, RequestKind kind) {
 // Options both verbs take, after the verb's own.
 std::vector<std::string> flags_with(std::vector<std::string> own) {
   for (const char* f : {"--model M", "--max-tokens N", "--temperature X", "--stop S", "--settlement S",
-                        "--profile P", "--key-file FILE", "--route R", "--timeout S", "--no-attestation",
-                        "--report"}) {
+                        "--profile P", "--route R", "--timeout S", "--no-attestation", "--report"}) {
     own.emplace_back(f);
   }
-  return own;
+  return with_key_flags(std::move(own));
 }
 
 constexpr const char* kSharedHelp =
-    "The call is paid from the key (x402; a file or env:NAME, never an argument) and the\n"
+    "The call is paid from the key (x402; a file, env:NAME or an encrypted V3 keystore, never\n"
+    "an argument) and the\n"
     "answer goes to stdout only after every check passed: the TEE's signature over the\n"
     "request and the answer, its Nitro attestation and its registry entry (--no-attestation\n"
     "skips both: then only the signing key the gateway hands out vouches for the answer).\n"
@@ -287,6 +285,7 @@ const Registrar chat_registrar{Command{
                 "                     [--system TEXT] [--max-tokens N] [--temperature X] [--stop S]...\n"
                 "                     [--settlement individual|batch|private] [--stream] [--report]\n"
                 "                     [--profile devnet|opengradient|PATH] [--key-file FILE | --key-file env:NAME]\n"
+                "                     [--keystore FILE [--passphrase-env NAME]]\n"
                 "                     [--route direct|private_relay|private_gateway] [--timeout S]\n"
                 "                     [--no-attestation] [--json]\n\n"
                 "Sends one chat message (--message, else stdin) or a whole conversation (--messages-file:\n"
@@ -306,6 +305,7 @@ const Registrar completion_registrar{Command{
     std::string("usage: verinfer completion --model M [--prompt TEXT] [--max-tokens N] [--temperature X]\n"
                 "                           [--stop S]... [--settlement individual|batch|private] [--report]\n"
                 "                           [--profile devnet|opengradient|PATH] [--key-file FILE | --key-file env:NAME]\n"
+                "                           [--keystore FILE [--passphrase-env NAME]]\n"
                 "                           [--route direct|private_relay|private_gateway] [--timeout S]\n"
                 "                           [--no-attestation] [--json]\n\n"
                 "Completes --prompt (else stdin) with POST /v1/completions (no streaming: the gateway\n"

@@ -165,11 +165,9 @@ int run(const Args& args) {
   options.profile = *profile;
   options.trust.registry = true;  // the TEE is registered and active with the attested key, cert, PCRs
   options.trust.settlement = config->settlement_check;
-  if (auto key = args.option("--key-file")) {
-    auto payer = load_private_key(*key);
-    if (!payer) return unusable(payer.error());
-    options.payer = std::move(*payer);
-  }
+  auto payer = key_from_args(args);
+  if (!payer) return unusable(payer.error());
+  if (*payer) options.payer = std::move(**payer);
   PaymentPolicy payment;
   payment.allowed_assets = profile->payment_assets;
   payment.max_amount = config->per_call_cap;
@@ -227,7 +225,8 @@ int run(const Args& args) {
 const Registrar registrar{Command{
     "serve", "local OpenAI-compatible proxy that verifies every answer",
     "usage: verinfer serve [--profile devnet|opengradient|PATH] [--listen 127.0.0.1:11434]\n"
-    "                      [--key-file FILE | --key-file env:NAME] [--max-spend BASE_UNITS]\n"
+    "                      [--key-file FILE | --key-file env:NAME | --keystore FILE]\n"
+    "                      [--passphrase-env NAME] [--max-spend BASE_UNITS]\n"
     "                      [--max-call-spend BASE_UNITS] [--tee-id HEX]... [--pcr-hash HEX]...\n"
     "                      [--tee-type N] [--refresh-seconds S] [--settlement-check]\n"
     "                      [--route direct|private_relay|private_gateway]\n"
@@ -257,10 +256,10 @@ const Registrar registrar{Command{
     "  verinfer serve --key-file ~/.verinfer/devnet.key\n"
     "  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_API_KEY=unused python my_app.py\n"
     "  verinfer serve --listen 127.0.0.1:0 --stream-policy low-latency --max-spend 1000000",
-    {"--profile P", "--listen HOST:PORT", "--key-file FILE", "--max-spend N", "--max-call-spend N",
+    with_key_flags({"--profile P", "--listen HOST:PORT", "--max-spend N", "--max-call-spend N",
      "--tee-id HEX", "--pcr-hash HEX", "--tee-type N", "--refresh-seconds S", "--settlement-check",
      "--stream-policy P", "--settlement S", "--threads N", "--max-body-bytes N", "--log-prompts",
-     "--allow-remote", "--route R", "--connect-timeout-ms N"}, run}};
+     "--allow-remote", "--route R", "--connect-timeout-ms N"}), run}};
 
 }  // namespace
 }  // namespace verinfer::cli

@@ -19,12 +19,13 @@ int decode(const Args& args) {
 
 int sign(const Args& args) {
   auto required_b64 = args.option("--required");
-  auto key_file = args.option("--key-file");
-  if (!required_b64 || !key_file) return unusable("x402 sign needs --required and --key-file");
+  if (!required_b64) return unusable("x402 sign needs --required and --key-file or --keystore");
   auto required = parse_payment_required(*required_b64);
   if (!required) return unusable(required.error());
-  auto key = load_private_key(*key_file);
-  if (!key) return unusable(key.error());
+  auto given = key_from_args(args);
+  if (!given) return unusable(given.error());
+  if (!*given) return unusable("x402 sign needs --key-file or --keystore");
+  const PrivateKey& key = **given;
 
   PaymentPolicy policy;
   policy.max_amount = U256::max();
@@ -46,7 +47,7 @@ int sign(const Args& args) {
   options.now = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch()).count());
-  auto payment = sign_payment(*required, *chosen, *key, options);
+  auto payment = sign_payment(*required, *chosen, key, options);
   if (!payment) return unusable(payment.error());
   if (args.json()) {
     Json out = Json::object();
@@ -69,15 +70,16 @@ const Registrar decode_registrar{Command{
 
 const Registrar sign_registrar{Command{
     "x402 sign", "Sign the payment a 402 asks for (prints PAYMENT-SIGNATURE)",
-    "usage: verinfer x402 sign --required PAYMENT_REQUIRED_B64 --key-file KEY [--max-amount N]\n"
-    "                          [--network eip155:ID] [--json]\n\n"
+    "usage: verinfer x402 sign --required PAYMENT_REQUIRED_B64 (--key-file KEY | --keystore FILE)\n"
+    "                          [--passphrase-env NAME] [--max-amount N] [--network eip155:ID] [--json]\n\n"
     "Chooses a requirement (on --network if given, at most --max-amount base units), signs it\n"
-    "with the hex private key in the file KEY (or env:NAME for an environment variable;\n"
-    "never a key on the command line) and prints the header value it would send.\n"
-    "Nothing is sent.\n"
+    "with the payer key (never a key on the command line) and prints the header value it\n"
+    "would send. Nothing is sent.\n"
     "Exit 1 if the policy refuses every requirement.\n\n"
-    "example:\n  verinfer x402 sign --required \"$REQ\" --key-file payer.key --max-amount 10000",
-    {"--required PAYMENT_REQUIRED_B64", "--key-file KEY", "--max-amount N", "--network eip155:ID"}, sign}};
+    "key options:\n" + std::string(kKeyFlagsHelp) + "\n"
+    "examples:\n  verinfer x402 sign --required \"$REQ\" --key-file payer.key --max-amount 10000\n"
+    "  verinfer x402 sign --required \"$REQ\" --keystore payer.json --passphrase-env PAYER_PASS",
+    with_key_flags({"--required PAYMENT_REQUIRED_B64", "--max-amount N", "--network eip155:ID"}), sign}};
 
 }  // namespace
 }  // namespace verinfer::cli
