@@ -2,7 +2,9 @@
 #include <pybind11/stl.h>
 
 #include "module.hpp"
+#include "crypto/secret_access.hpp"
 #include "verinfer/crypto/keccak.hpp"
+#include "verinfer/crypto/keystore.hpp"
 #include "verinfer/crypto/sha2.hpp"
 #include "verinfer/json.hpp"
 #include "verinfer/verify/report.hpp"
@@ -65,6 +67,34 @@ void bind_core(py::module_& m) {
                                                        : Base64Alphabet::standard)));
       }, py::arg("text"), py::arg("url") = false,
       "Bytes of base64 text; strict: ParseError on a character outside the alphabet or wrong padding.");
+  // The KDFs take up to a second: the GIL is released while they run. Our copies
+  // of secrets are wiped; Python's own str and bytes objects cannot be.
+  m.def("decrypt_keystore", [](const std::string& keystore, std::string passphrase) {
+        auto key = [&] {
+          py::gil_scoped_release release;
+          return decrypt_keystore(keystore, passphrase);
+        }();
+        secure_wipe(passphrase.data(), passphrase.size());
+        return from_bytes(secp256k1_detail::SecretAccess::secret(unwrap(std::move(key))));
+      }, py::arg("keystore"), py::arg("passphrase"),
+      "The 32-byte private key of a V3 keystore JSON text (see verinfer.decrypt_keystore).");
+  m.def("encrypt_keystore", [](const py::object& private_key, std::string passphrase, const std::string& kdf,
+                               std::uint64_t n, std::uint64_t r, std::uint64_t p, std::uint64_t iterations) {
+        Bytes secret = to_bytes(private_key);
+        auto key = PrivateKey::from_bytes(secret);
+        secure_wipe(secret.data(), secret.size());
+        if (kdf != "scrypt" && kdf != "pbkdf2") {
+          raise(Error{ErrorCode::invalid_argument, "kdf must be scrypt or pbkdf2", "got \"" + kdf + "\""});
+        }
+        KeystoreParams params{kdf == "scrypt" ? KeystoreKdf::scrypt : KeystoreKdf::pbkdf2, n, r, p, iterations};
+        auto text = [&] {
+          py::gil_scoped_release release;
+          return key ? encrypt_keystore(*key, passphrase, params) : Result<std::string>(std::unexpected(key.error()));
+        }();
+        secure_wipe(passphrase.data(), passphrase.size());
+        return unwrap(std::move(text));
+      }, py::arg("private_key"), py::arg("passphrase"), py::arg("kdf"), py::arg("n"), py::arg("r"), py::arg("p"),
+      py::arg("iterations"), "A V3 keystore JSON text for a 32-byte key (see verinfer.encrypt_keystore).");
   m.def("canonical_json_check", [](const std::string& text) { return unwrap(parse_json(text)).dump(); },
         py::arg("text"), "Parses strict JSON and returns it compact (raises ParseError).");
 }

@@ -29,6 +29,30 @@ def eip712_hash(typed_data):
     return _verinfer.eip712_hash(text)
 
 
+def decrypt_keystore(keystore, passphrase: str) -> bytes:
+    """The 32-byte private key in an Ethereum V3 keystore (JSON text, bytes or
+    a dict; the files geth, eth-account and MetaMask write), as
+    ``eth_account.Account.decrypt`` returns it. Raises VerificationError on a
+    wrong passphrase ("MAC mismatch"), an ``address`` field that is not the
+    key's or a plaintext that is no valid key; InvalidArgument on an
+    unsupported version, kdf, prf or cipher; ParseError on malformed fields;
+    VerinferError (resource_exhausted) on KDF costs beyond the limits, before
+    any work. The GIL is released while the KDF runs."""
+    import json
+    text = json.dumps(keystore) if isinstance(keystore, dict) else keystore
+    return _verinfer.decrypt_keystore(text, passphrase)
+
+
+def encrypt_keystore(private_key: bytes, passphrase: str, *, kdf: str = "scrypt", n: int = 262144,
+                     r: int = 8, p: int = 1, iterations: int = 262144) -> str:
+    """An Ethereum V3 keystore JSON text for a 32-byte private key: ``kdf``
+    "scrypt" (cost ``n``, ``r``, ``p``; geth's defaults) or "pbkdf2"
+    (HMAC-SHA256, ``iterations``), AES-128-CTR with a fresh salt and IV, a
+    Keccak-256 MAC, a UUID v4 ``id`` and the ``address`` field.
+    ``Account.decrypt`` and geth read it. The GIL is released while the KDF runs."""
+    return _verinfer.encrypt_keystore(private_key, passphrase, kdf, n, r, p, iterations)
+
+
 def decode_x402_header(value: str):
     """Any x402 header value (PAYMENT-REQUIRED, -SIGNATURE, -RESPONSE) as a dict."""
     import json
@@ -38,7 +62,7 @@ def decode_x402_header(value: str):
 __all__ = [
     "keccak256", "sha256", "to_hex", "from_hex", "to_base64", "from_base64",
     "eip191_digest", "recover_address", "checksum_address", "eip712_hash", "decode_x402_header",
-    "verify_response", "verify_attestation", "verify_payment", "verify_merkle_proof",
+    "decrypt_keystore", "encrypt_keystore", "verify_response", "verify_attestation", "verify_payment", "verify_merkle_proof",
     "LLM", "AsyncLLM", "ChatStream", "ChatResult", "Check", "Report", "ToolCall",
     "VerinferError", "ParseError", "InvalidArgument", "TransportError", "PaymentError",
     "VerificationError", "UntrustedError", "ExpiredError",
