@@ -170,3 +170,52 @@ def test_passphrase_prompt_on_the_terminal_does_not_echo(cli, tmp_path):
 
     code, shown = on_terminal(cli, ["keystore", "new", "--out", str(tmp_path / "x.json")], ["one", "two"])
     assert code == 2 and "the passphrases differ" in shown
+
+
+def test_devnet_calls_are_paid_from_a_keystore(cli, devnet, tmp_path):
+    """chat and serve pay the devnet gateway with the key of an eth-account keystore."""
+    import re
+    import signal
+    import time
+
+    import httpx
+
+    payer = bytes.fromhex(devnet["testPayer"]["privateKey"].removeprefix("0x"))
+    keystore = tmp_path / "payer.json"
+    keystore.write_text(json.dumps(Account.encrypt(payer, PASSPHRASE, kdf="scrypt", iterations=1024)))
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(devnet))
+    key_args = ["--keystore", str(keystore), "--passphrase-env", "PAYER_PASS"]
+    env = {**os.environ, "PAYER_PASS": PASSPHRASE}
+
+    chat = subprocess.run([str(cli), "chat", "--model", "openai/gpt-5", "--message", "keystore paid",
+                           "--profile", str(profile), "--json", *key_args],
+                          capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
+    assert chat.returncode == 0, chat.stderr
+    out = json.loads(chat.stdout)
+    assert out["answer"] == "Devnet echo: keystore paid" and out["verified"] is True
+    assert out["payment"]["success"] is True
+
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(cli), "serve", "--profile", str(profile), "--listen", "127.0.0.1:0", *key_args],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        try:
+            port = None
+            for _ in range(600):
+                match = re.search(r"msg=listening address=127\.0\.0\.1:(\d+)", log_path.read_text())
+                if match or proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            assert match, log_path.read_text()
+            port = match.group(1)
+            assert "payer=set" in log_path.read_text()
+            r = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", timeout=120,
+                           json={"model": "openai/gpt-5", "messages": [{"role": "user", "content": "via serve"}]})
+            assert r.status_code == 200, r.text
+            verification = r.json()["verinfer_verification"]
+            assert verification["verified"] is True and verification["payment"]["success"] is True
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+    assert PASSPHRASE not in log_path.read_text()
