@@ -40,6 +40,16 @@ Error http_status_error(const HttpResponse& r, std::string_view what) {
   return Error{code, std::string(what) + " answered HTTP " + std::to_string(r.status), body, {}};
 }
 
+// A 200 of another media type (a proxy's HTML error page, say) is not the
+// answer, and saying so beats a JSON or SSE error about its bytes. A missing
+// Content-Type is let through; the body's parser decides then.
+Status check_media_type(const HttpResponse& r, std::string_view want, std::string_view what) {
+  const std::string* v = r.headers.find("Content-Type");
+  if (v == nullptr || v->starts_with(want)) return {};
+  return fail(ErrorCode::parse_error, std::string(what) + " answered 200 with another content type",
+              "expected " + std::string(want) + ", got " + v->substr(0, 100));
+}
+
 // OpenAI tool calls [{id, type, function: {name, arguments}}] as ToolCalls.
 std::vector<ToolCall> tool_calls_of(const Json& calls) {
   auto text_of = [](const Json* j, std::string_view k) {
@@ -373,6 +383,9 @@ struct Client::Impl {
     auto answer = transmit(built, *state, nullptr, paid, sent);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
+    if (!private_route) {  // a private route's answer is the sealed one's, checked there
+      if (auto ok = check_media_type(*answer, "application/json", built.path); !ok) return std::unexpected(ok.error());
+    }
     auto response = parse_json(answer->text());
     if (!response) return std::unexpected(response.error());
     state = tee_state_for(*response, *state);
@@ -414,6 +427,9 @@ struct Client::Impl {
     auto answer = transmit(built, *state, &sink, paid, sent);
     if (!answer) return std::unexpected(answer.error());
     if (answer->status != 200) return std::unexpected(http_status_error(*answer, built.path));
+    if (!private_route) {
+      if (auto ok = check_media_type(*answer, "text/event-stream", built.path); !ok) return std::unexpected(ok.error());
+    }
     if (!stream_status) return std::unexpected(stream_status.error());
     auto streamed = reader.finish();
     if (!streamed) return std::unexpected(streamed.error());
