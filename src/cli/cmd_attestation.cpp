@@ -67,7 +67,12 @@ Result<sys_seconds> parse_time(std::string_view text) {
   return sys_days(date) + hours(*h) + minutes(*mi) + seconds(*s) - offset;
 }
 
-std::string iso(sys_seconds t) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t); }
+// Far-off (attacker-chosen) times overflow the calendar formatting: plain seconds then.
+std::string iso(sys_seconds t) {
+  const auto s = t.time_since_epoch().count();
+  if (s < 0 || s >= (std::int64_t{1} << 33)) return "unix time " + std::to_string(s);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
+}
 
 Result<std::uint64_t> parse_count(const std::string& text, std::string_view option) {
   std::uint64_t value = 0;

@@ -63,7 +63,11 @@ void free_openssl_bytes(unsigned char* p) noexcept { OPENSSL_free(p); }
 
 using Seconds = std::int64_t;  // Unix time
 
+// A document's timestamp is attacker-chosen: the calendar formatting counts
+// in nanoseconds inside and overflows past 2262 (UBSan), so far-off times are
+// shown as plain Unix seconds.
 std::string iso(Seconds t) {
+  if (t < 0 || t >= (Seconds{1} << 33)) return "unix time " + std::to_string(t);
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::sys_seconds(std::chrono::seconds(t)));
 }
 

@@ -188,6 +188,20 @@ TEST_CASE("nitro: freshness boundaries and the future skew") {
   CHECK(find_check(report, "nitro.freshness") == nullptr);  // no freshness rule asked for
 }
 
+TEST_CASE("nitro: times past the calendar's range are shown as Unix seconds (no overflow)") {
+  // A flipped timestamp byte can put the document millions of years away;
+  // formatting that as a date overflowed (UBSan, found by the tamper matrix).
+  NitroVerifier verifier;
+  VerificationReport report;
+  const std::int64_t far = std::int64_t{1} << 40;
+  (void)verifier.verify(test::real_nitro_document(), test::unix_seconds(far), NitroPolicy::opengradient(), report);
+  const Check* fresh = find_check(report, "nitro.freshness");
+  REQUIRE(fresh != nullptr);
+  CHECK_FALSE(fresh->passed);
+  CHECK(fresh->actual.find("verifier unix time " + std::to_string(far) + ")") != std::string::npos);
+  CHECK(fresh->actual.find("document 2026-02-12T") != std::string::npos);
+}
+
 TEST_CASE("nitro: PCR policy on the real document") {
   NitroVerifier verifier;
   Bytes cose = test::real_nitro_document();
