@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <map>
@@ -237,6 +238,10 @@ struct NitroVerifier::Impl {
     auto impl = std::make_shared<Impl>();
     impl->store.reset(X509_STORE_new());
     if (!impl->store || X509_STORE_add_cert(impl->store.get(), root.get()) != 1) return nullptr;
+    // OpenSSL fills a certificate's extension cache (key ids, flags) on first
+    // use; the shared root would get it from whichever verifying threads come
+    // first, which ThreadSanitizer reports as a race. Fill it here, once.
+    (void)X509_check_purpose(root.get(), -1, 0);
     impl->root_der = der_of(root.get());
     impl->fingerprint = sha256(impl->root_der);
     impl->root = std::move(root);
