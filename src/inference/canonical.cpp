@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,26 @@ std::size_t decode_utf8(std::string_view text, std::size_t i, std::uint32_t& cp)
   return len;
 }
 
+// The first position from `i` of an 8-byte word holding a byte Python would
+// not write as it is (< 0x20, >= 0x7F, '"' or '\\'), tested a word at a time
+// with the classic "has a zero / a smaller byte" bit tricks; the caller scans
+// that word byte by byte.
+std::size_t plain_run_end(std::string_view text, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    const std::uint64_t special = ((w - kOnes * 0x20) & ~w & kHighs)  // < 0x20
+                                  | (w & kHighs)                     // >= 0x80
+                                  | has_zero(w ^ (kOnes * 0x7F)) | has_zero(w ^ (kOnes * '"')) |
+                                  has_zero(w ^ (kOnes * '\\'));
+    if (special != 0) break;
+  }
+  return i;
+}
+
 // Python's json string encoder with ensure_ascii=True (json.encoder's
 // ESCAPE_ASCII: everything outside ' '..'~' plus '"' and '\\' is escaped).
 Status append_python_string(std::string& out, std::string_view text) {
@@ -53,7 +74,7 @@ Status append_python_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     // Copy a run of plain bytes at once: most text is one long run.
-    std::size_t run = i;
+    std::size_t run = plain_run_end(text, i);
     while (run < text.size() && plain(text[run])) ++run;
     out.append(text, i, run - i);
     i = run;

@@ -215,3 +215,21 @@ TEST_CASE("canonical request: unusable bodies are errors that name the field") {
     CHECK(e.detail.find(b.detail_part) != std::string::npos);
   }
 }
+
+TEST_CASE("canonical: one byte to escape at every offset of a long plain run (word-at-a-time scan)") {
+  // Each special byte, at each position of a 40-byte run, in both the word
+  // scan and the byte-by-byte tail.
+  const std::pair<std::string, std::string> specials[] = {
+      {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {std::string(1, '\x1f'), "\\u001f"},
+      {std::string(1, '\x7f'), "\\u007f"}, {"\xc3\xa9", "\\u00e9"}, {" ", " "}, {"~", "~"}};
+  for (const auto& [raw, escaped] : specials) {
+    for (std::size_t k = 0; k <= 40; ++k) {
+      CAPTURE(escaped);
+      CAPTURE(k);
+      std::string text = std::string(k, 'a') + raw + std::string(40 - k, 'b');
+      auto out = python_json_dumps(Json(text));
+      REQUIRE(out);
+      CHECK(*out == "\"" + std::string(k, 'a') + escaped + std::string(40 - k, 'b') + "\"");
+    }
+  }
+}
