@@ -401,8 +401,29 @@ std::string python_float_repr(double value) {
   return out;
 }
 
+// The dumped size when nothing needs escaping (a lower bound otherwise), so
+// the output is allocated once: growing a large string by doubling makes
+// glibc grow and trim its heap around it on every call.
+std::size_t plain_dump_size(const Json& v) {
+  switch (v.kind()) {
+    case Json::Kind::string: return v.as_string().size() + 2;
+    case Json::Kind::array: {
+      std::size_t n = 2;
+      for (const auto& element : v.as_array()) n += plain_dump_size(element) + 2;
+      return n;
+    }
+    case Json::Kind::object: {
+      std::size_t n = 2;
+      for (const auto& m : v.as_object()) n += m.first.size() + 6 + plain_dump_size(m.second);
+      return n;
+    }
+    default: return 8;
+  }
+}
+
 Result<std::string> python_json_dumps(const Json& value) {
   std::string out;
+  out.reserve(plain_dump_size(value));
   if (auto s = dump_python(out, value); !s) return std::unexpected(s.error());
   return out;
 }
