@@ -70,7 +70,10 @@ const genuineOhttp = signedOhttpConfig(ohttpKey, registered);
 let forgedOhttp = null;                    // ohttp_forged_config: another X25519 key, signed by the unregistered key
 let servedOhttp = genuineOhttp;
 const sendOhttpConfig = (c) => registry.setOHTTPConfig(registered.teeId, c.key.keyId, c.key.kemId, c.key.kdfId, c.key.aeadId,
-  c.key.publicKey, c.key.keyConfig, Buffer.from(c.signature, "base64"));
+  c.key.publicKey, c.key.keyConfig, Buffer.from(c.signature, "base64"),
+  // A set revert with no revert data (no custom error) was seen now and then in
+  // the test suite: out of gas on an estimate, we suspect. The call needs ~200k.
+  { gasLimit: 1_000_000 });
 async function mined(tx, what) {
   const r = await tx.wait();
   if (r.status !== 1) throw new Error(`${what} failed`);
