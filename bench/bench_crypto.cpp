@@ -5,8 +5,11 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
+#include <array>
+#include <string>
 #include <vector>
 
+#include "crypto/keccak_internal.hpp"
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/secp256k1.hpp"
 
@@ -20,6 +23,25 @@ void BM_Keccak256(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Keccak256)->Arg(64)->Arg(1024)->Arg(1 << 20);
+
+// Each Keccak-f implementation this CPU runs, absorbing 1 MiB; keccak256 above
+// uses the first.
+const int kKeccakImplementations = [] {
+  for (const auto& impl : keccak_internal::implementations()) {
+    benchmark::RegisterBenchmark(
+        (std::string("BM_KeccakAbsorb/") + impl.name).c_str(), [impl](benchmark::State& state) {
+          constexpr std::size_t kBlocks = (1 << 20) / Keccak256::kRate;
+          const Bytes data(kBlocks * Keccak256::kRate, 0x5a);
+          std::array<std::uint64_t, 25> lanes{};
+          for (auto _ : state) {
+            impl.absorb(lanes, data.data(), kBlocks);
+            benchmark::DoNotOptimize(lanes);
+          }
+          state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+        });
+  }
+  return 0;
+}();
 
 struct Signed {
   Hash32 digest;

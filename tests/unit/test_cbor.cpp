@@ -295,9 +295,7 @@ TEST_CASE("cbor: agrees with libcbor on random mutations of the real payload (ac
   auto parts = internal::parse_cose_sign1(document);
   REQUIRE(parts);
   const Bytes payload(parts->payload.begin(), parts->payload.end());
-  unsigned seed = std::random_device{}();
-  if (const char* env = std::getenv("VERINFER_SEED")) seed = static_cast<unsigned>(std::stoul(env));
-  MESSAGE("seed=" << seed << " (replay with VERINFER_SEED=" << seed << ")");
+  const std::uint32_t seed = test::random_seed("cbor mutations");
   std::mt19937 rng(seed);
   std::size_t both = 0;
   std::size_t ours_only = 0;

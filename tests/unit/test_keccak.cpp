@@ -3,6 +3,11 @@
 #include "verinfer/crypto/keccak.hpp"
 #include "verinfer/crypto/sha2.hpp"
 
+#include <random>
+#include <string_view>
+
+#include "crypto/keccak_internal.hpp"
+
 using namespace verinfer;
 
 namespace {
@@ -90,4 +95,51 @@ TEST_CASE("sha-256 and sha-384 known answers (FIPS 180-2 'abc')") {
   // RFC 4231 test case 2.
   CHECK(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?")).hex(false) ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_CASE("keccak-f[1600] of the zero state, every implementation this CPU runs") {
+  // Lanes 0, 1 and 24 after one permutation of the all-zero state, from the
+  // Keccak team's KeccakF-1600-IntermediateValues.txt.
+  const auto impls = keccak_internal::implementations();
+  REQUIRE(!impls.empty());
+  for (const auto& impl : impls) {
+    CAPTURE(impl.name);
+    std::array<std::uint64_t, 25> lanes{};
+    impl.absorb(lanes, nullptr, 1);
+    CHECK(lanes[0] == 0xF1258F7940E1DDE7ULL);
+    CHECK(lanes[1] == 0x84D5CCF933C0478AULL);
+    CHECK(lanes[24] == 0xEAF1FF7B5CECA249ULL);
+  }
+  MESSAGE("keccak implementations runnable here: " << impls.size() << ", in use: " << std::string_view(impls.front().name));
+}
+
+TEST_CASE("keccak-f[1600]: every implementation equals the portable one on random states and blocks") {
+  const auto impls = keccak_internal::implementations();
+  const auto& portable = impls.back();
+  REQUIRE(std::string_view(portable.name) == "portable");
+  std::mt19937_64 rng(test::random_seed("keccak-f implementations"));
+  for (int i = 0; i < 300; ++i) {
+    std::array<std::uint64_t, 25> start{};
+    for (auto& lane : start) lane = rng();
+    const std::size_t blocks = 1 + rng() % 4;
+    Bytes data(blocks * Keccak256::kRate);
+    for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+    auto expected = start;
+    portable.absorb(expected, data.data(), blocks);
+    // The multi-block call equals one block at a time.
+    auto stepwise = start;
+    for (std::size_t b = 0; b < blocks; ++b) portable.absorb(stepwise, data.data() + b * Keccak256::kRate, 1);
+    REQUIRE(stepwise == expected);
+    for (const auto& impl : impls) {
+      CAPTURE(impl.name);
+      auto got = start;
+      impl.absorb(got, data.data(), blocks);
+      REQUIRE(got == expected);
+      auto permuted = start;
+      impl.absorb(permuted, nullptr, 1);
+      auto reference = start;
+      portable.absorb(reference, nullptr, 1);
+      REQUIRE(permuted == reference);
+    }
+  }
 }

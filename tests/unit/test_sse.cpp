@@ -38,17 +38,6 @@ Collected parse_split(std::string_view text, const std::vector<std::size_t>& cut
 
 Collected parse_whole(std::string_view text, SseLimits limits = {}) { return parse_split(text, {}, limits); }
 
-std::uint32_t test_seed(const char* name) {
-  std::uint32_t seed = 0;
-  if (const char* env = std::getenv("VERINFER_SEED")) {
-    seed = static_cast<std::uint32_t>(std::strtoul(env, nullptr, 10));
-  } else {
-    seed = std::random_device{}();
-  }
-  MESSAGE(std::string(name) << " seed=" << seed << " (replay with VERINFER_SEED=" << seed << ")");
-  return seed;
-}
-
 std::vector<std::size_t> random_cuts(std::mt19937& rng, std::size_t size) {
   std::vector<std::size_t> cuts;
   std::size_t count = std::uniform_int_distribution<std::size_t>(0, size / 2)(rng);
@@ -131,7 +120,7 @@ TEST_CASE("sse: a CR LF pair split across chunks is one line ending") {
 }
 
 TEST_CASE("sse: random splits of one transcript yield identical events (property)") {
-  std::mt19937 rng(test_seed("sse random splits"));
+  std::mt19937 rng(test::random_seed("sse random splits"));
   // A transcript with every construct: BOM, all line endings, comments,
   // multi-line data, ids, types, retry, ignored fields, empty data.
   std::string transcript =
@@ -262,7 +251,7 @@ TEST_CASE("chat stream: a gateway stream gives content, final event and settleme
   CHECK(r->settlements[0].payment_response == "eyJ9");
   CHECK(r->tool_calls.as_array().empty());
 
-  std::mt19937 rng(test_seed("chat stream random splits"));
+  std::mt19937 rng(test::random_seed("chat stream random splits"));
   for (int round = 0; round < 300; ++round) {
     auto again = read_chat(kGatewayStream, random_cuts(rng, kGatewayStream.size()));
     REQUIRE(again);

@@ -3,8 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -40,6 +43,19 @@ inline const std::string& str(const Json& j, std::string_view key) {
   const Json* v = j.find(key);
   if (v == nullptr || !v->is_string()) throw std::runtime_error("missing string " + std::string(key));
   return v->as_string();
+}
+
+/// A seed for a randomised test: VERINFER_SEED when set, else a fresh one;
+/// printed so that a failure can be replayed.
+inline std::uint32_t random_seed(const char* name) {
+  std::uint32_t seed = 0;
+  if (const char* env = std::getenv("VERINFER_SEED")) {
+    seed = static_cast<std::uint32_t>(std::strtoul(env, nullptr, 10));
+  } else {
+    seed = std::random_device{}();
+  }
+  MESSAGE(std::string(name) << " seed=" << seed << " (replay with VERINFER_SEED=" << seed << ")");
+  return seed;
 }
 
 }  // namespace verinfer::test
