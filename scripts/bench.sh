@@ -46,7 +46,8 @@ mkdir -p "$ROOT/docs"
   echo "from the runs above. The Python ecrecover rows also hash the EIP-191 message"
   echo "(one Keccak of 43 bytes), which \`BM_RecoverVerinfer\` does not."
   echo
-  "$ROOT/.venv/bin/python" "$ROOT/bench/python_reference.py" "$BUILD/bench_tee.json" "$BUILD/bench_crypto.json"
+  "$ROOT/.venv/bin/python" "$ROOT/bench/python_reference.py" "$BUILD/bench_tee.json" "$BUILD/bench_crypto.json" \
+    "$BUILD/bench_verify.json"
   echo
   echo "Reading the table: \`BM_VerifyTeeResponse/N\` is the whole check of a signed"
   echo "response (canonical request, request/output hashes, msg hash, RSA-PSS, tee_id,"
