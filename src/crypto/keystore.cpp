@@ -41,12 +41,12 @@ struct KdfSpec {
   Bytes salt;
 };
 
-Status check_limits(const KdfSpec& spec) {
+Status check_limits(const KdfSpec& spec, const KeystoreLimits& limits) {
   if (spec.kdf == KeystoreKdf::pbkdf2) {
     if (spec.c == 0) return fail(ErrorCode::invalid_argument, "pbkdf2 iterations c must be at least 1");
-    if (spec.c > kKeystoreMaxPbkdf2Iterations) {
+    if (spec.c > limits.max_pbkdf2_iterations) {
       return fail(ErrorCode::resource_exhausted, "pbkdf2 iterations c exceed the limit",
-                  fmt::format("got {}, limit {}", spec.c, kKeystoreMaxPbkdf2Iterations));
+                  fmt::format("got {}, limit {}", spec.c, limits.max_pbkdf2_iterations));
     }
     return {};
   }
@@ -59,15 +59,15 @@ Status check_limits(const KdfSpec& spec) {
                 fmt::format("got r={} p={}", spec.r, spec.p));
   }
   // 128*n*r bytes of memory; 128*n*r*p of work. Divisions keep it overflow-free.
-  const std::uint64_t max_nr = kKeystoreMaxScryptMemory / 128;
+  const std::uint64_t max_nr = limits.max_scrypt_memory / 128;
   if (spec.r > max_nr || spec.n > max_nr / spec.r) {
     return fail(ErrorCode::resource_exhausted, "scrypt memory 128*n*r exceeds the limit",
-                fmt::format("n={} r={}, limit {} bytes", spec.n, spec.r, kKeystoreMaxScryptMemory));
+                fmt::format("n={} r={}, limit {} bytes", spec.n, spec.r, limits.max_scrypt_memory));
   }
-  if (spec.p > kKeystoreMaxScryptWork / 128 / (spec.n * spec.r)) {
+  if (spec.p > limits.max_scrypt_work / 128 / (spec.n * spec.r)) {
     return fail(ErrorCode::resource_exhausted, "scrypt work 128*n*r*p exceeds the limit",
                 fmt::format("n={} r={} p={}, limit {} bytes", spec.n, spec.r, spec.p,
-                            kKeystoreMaxScryptWork));
+                            limits.max_scrypt_work));
   }
   return {};
 }
@@ -148,7 +148,7 @@ Result<Bytes> hex_member(const Json& object, std::string_view key, std::string_v
   return bytes;
 }
 
-Result<KdfSpec> parse_kdf(const Json& crypto) {
+Result<KdfSpec> parse_kdf(const Json& crypto, const KeystoreLimits& limits) {
   auto name = string_member(crypto, "kdf", "crypto.");
   if (!name) return std::unexpected(name.error());
   auto params = member(crypto, "kdfparams", "crypto.", Json::Kind::object, "an object");
@@ -188,7 +188,7 @@ Result<KdfSpec> parse_kdf(const Json& crypto) {
   auto salt = hex_member(kp, "salt", where, 0, kMaxSaltSize);
   if (!salt) return std::unexpected(salt.error());
   spec.salt = std::move(*salt);
-  if (auto limits = check_limits(spec); !limits) return std::unexpected(limits.error());
+  if (auto within = check_limits(spec, limits); !within) return std::unexpected(within.error());
   return spec;
 }
 
@@ -226,7 +226,8 @@ std::string uuid_v4(ByteView random16) {
 
 }  // namespace
 
-Result<PrivateKey> decrypt_keystore(std::string_view text, std::string_view passphrase) {
+Result<PrivateKey> decrypt_keystore(std::string_view text, std::string_view passphrase,
+                                    const KeystoreLimits& limits) {
   auto json = parse_keystore_json(text);
   if (!json) return std::unexpected(json.error());
   const Json* version = json->find("version");
@@ -257,7 +258,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view text, std::string_view pass
   if (!ciphertext) return std::unexpected(ciphertext.error());
   auto mac = hex_member(*crypto, "mac", "crypto.", 32, 32);
   if (!mac) return std::unexpected(mac.error());
-  auto spec = parse_kdf(*crypto);
+  auto spec = parse_kdf(*crypto, limits);
   if (!spec) return std::unexpected(spec.error());
   auto address = declared_address(*json);
   if (!address) return std::unexpected(address.error());
@@ -290,7 +291,7 @@ Result<PrivateKey> decrypt_keystore(std::string_view text, std::string_view pass
 Result<std::string> encrypt_keystore(const PrivateKey& key, std::string_view passphrase,
                                      const KeystoreParams& params) {
   KdfSpec spec{params.kdf, params.scrypt_n, params.scrypt_r, params.scrypt_p, params.pbkdf2_iterations, {}};
-  if (auto ok = check_limits(spec); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_limits(spec, KeystoreLimits{}); !ok) return std::unexpected(ok.error());
   auto random = random_bytes(kSaltSize + kIvSize + 16);
   if (!random) return std::unexpected(random.error());
   spec.salt.assign(random->begin(), random->begin() + kSaltSize);

@@ -177,6 +177,44 @@ add("fuzz_ohttp", b"\x03" + plan)
 add("fuzz_ohttp", b"\x04" + plan)
 add("fuzz_ohttp", b"\x03" + b"\x01\x04abcd" + b"\x00\x30" + b"\x01" + b"\x01" + b"\x02" + b"tampered")
 
+# Keystores: passphrase length byte, the passphrase, then the file. eth-account
+# files with tiny KDFs reach the MAC and the decryption; variants reach the
+# IV padding, "Crypto", a mismatched address and a MAC mismatch.
+small = json.loads(text(VECTORS / "keystore/small_kdf.json"))
+password = small["password"].encode()
+
+
+def keystore_seed(doc, passphrase: bytes = password, indent=None) -> None:
+    add("fuzz_keystore", bytes([len(passphrase)]) + passphrase + json.dumps(doc, indent=indent).encode())
+
+
+for doc in small["keystores"].values():
+    keystore_seed(doc, indent=2)
+    keystore_seed(doc, passphrase=b"wrong")
+scrypt_doc = small["keystores"]["scrypt_n16"]
+keystore_seed({k.capitalize() if k == "crypto" else k: v for k, v in scrypt_doc.items()})
+keystore_seed({**scrypt_doc, "address": "00" * 20})
+keystore_seed({k: v for k, v in scrypt_doc.items() if k != "address"})
+short_iv = json.loads(json.dumps(scrypt_doc))
+short_iv["crypto"]["cipherparams"]["iv"] = short_iv["crypto"]["cipherparams"]["iv"][2:]
+keystore_seed(short_iv)
+pbkdf2_doc = small["keystores"]["pbkdf2_c1"]
+for doc, path, value in [(scrypt_doc, ("kdfparams", "n"), 1000), (scrypt_doc, ("kdfparams", "r"), 0),
+                         (scrypt_doc, ("kdfparams", "p"), 2 ** 40), (scrypt_doc, ("kdfparams", "dklen"), 64),
+                         (scrypt_doc, ("kdfparams", "salt"), "0x12"), (scrypt_doc, ("kdf",), "argon2id"),
+                         (pbkdf2_doc, ("kdfparams", "c"), 0), (pbkdf2_doc, ("kdfparams", "prf"), "hmac-sha512"),
+                         (pbkdf2_doc, ("cipher",), "aes-128-cbc"), (pbkdf2_doc, ("mac",), "00")]:
+    changed = json.loads(json.dumps(doc))
+    *parents, last = path
+    at = changed["crypto"]
+    for key in parents:
+        at = at[key]
+    at[last] = value
+    keystore_seed(changed)
+keystore_seed({**pbkdf2_doc, "version": "3", "address": None})
+for name in ("pbkdf2_v3.json", "scrypt_v3.json"):  # the spec's: over the tight limits
+    keystore_seed(json.loads(text(VECTORS / "keystore" / name)), passphrase=b"testpassword")
+
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)

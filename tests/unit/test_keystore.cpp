@@ -127,6 +127,69 @@ TEST_CASE("keystore: the Web3 Secret Storage test vectors decrypt to their secre
               "no address field");
 }
 
+TEST_CASE("keystore: eth-account files with tiny KDFs decrypt (small_kdf.json, the fuzz seeds)") {
+  const Json doc = test::load_json(test::vectors_dir() / "keystore/small_kdf.json");
+  auto secret = PrivateKey::from_hex(test::str(doc, "secret"));
+  REQUIRE(secret);
+  const auto& files = doc.find("keystores")->as_object();
+  CHECK(files.size() == 3);
+  for (const auto& [name, file] : files) {
+    CAPTURE(name);
+    // eth-account writes the address EIP-55 mixed case.
+    auto key = decrypt_keystore(file.dump(), test::str(doc, "password"));
+    REQUIRE_MESSAGE(key, key.error().to_string());
+    CHECK(secp256k1_detail::SecretAccess::secret(*key) == secp256k1_detail::SecretAccess::secret(*secret));
+    CHECK(key->address().hex(false) == test::str(doc, "address"));
+  }
+}
+
+TEST_CASE("keystore: caller-chosen KeystoreLimits refuse work beyond them, and only refuse") {
+  const KeystoreLimits defaults;
+  CHECK(defaults.max_scrypt_memory == kKeystoreMaxScryptMemory);
+  CHECK(defaults.max_scrypt_work == kKeystoreMaxScryptWork);
+  CHECK(defaults.max_pbkdf2_iterations == kKeystoreMaxPbkdf2Iterations);
+
+  const Json doc = test::load_json(test::vectors_dir() / "keystore/small_kdf.json");
+  const std::string password = test::str(doc, "password");
+  const std::string scrypt = doc.find("keystores")->find("scrypt_n16")->dump();  // n=16 r=8 p=1
+  const std::string pbkdf2 = doc.find("keystores")->find("pbkdf2_c3")->dump();   // c=3
+  const std::uint64_t cost = 128 * 16 * 8;  // memory and work of the scrypt file
+  struct Case {
+    const std::string& file;
+    KeystoreLimits limits;
+    std::string refusal;  // empty: within the limits
+  };
+  const Case cases[] = {
+      {scrypt, {cost, cost, 0}, ""},
+      {scrypt, {cost - 1, cost, 0}, "scrypt memory 128*n*r exceeds the limit (n=16 r=8, limit 16383 bytes)"},
+      {scrypt, {cost, cost - 1, 0}, "scrypt work 128*n*r*p exceeds the limit (n=16 r=8 p=1, limit 16383 bytes)"},
+      {scrypt, {0, 0, 0}, "scrypt memory 128*n*r exceeds the limit"},
+      {pbkdf2, {0, 0, 3}, ""},
+      {pbkdf2, {0, 0, 2}, "pbkdf2 iterations c exceed the limit (got 3, limit 2)"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.refusal);
+    auto key = decrypt_keystore(c.file, password, c.limits);
+    if (c.refusal.empty()) {
+      REQUIRE_MESSAGE(key, key.error().to_string());
+      CHECK(key->address().hex(false) == test::str(doc, "address"));
+    } else {
+      REQUIRE_FALSE(key);
+      check_error(key.error(), ErrorCode::resource_exhausted, c.refusal);
+      // Refused before any work: a wrong passphrase gets the same refusal, not a MAC mismatch.
+      auto wrong = decrypt_keystore(c.file, "not " + password, c.limits);
+      REQUIRE_FALSE(wrong);
+      CHECK(wrong.error().to_string() == key.error().to_string());
+    }
+  }
+  // The spec's files (scrypt n=2^18, PBKDF2 c=2^18) under a server's tight limits.
+  const KeystoreLimits tight{std::uint64_t{1} << 20, std::uint64_t{1} << 24, 10'000};
+  check_error(decrypt_keystore(vector_file("scrypt_v3.json"), "testpassword", tight).error(),
+              ErrorCode::resource_exhausted, "scrypt memory");
+  check_error(decrypt_keystore(vector_file("pbkdf2_v3.json"), "testpassword", tight).error(),
+              ErrorCode::resource_exhausted, "(got 262144, limit 10000)");
+}
+
 TEST_CASE("keystore: round trips with both KDFs, geth's layout, fresh randomness") {
   const PrivateKey key = key_from("keystore round trip");
   for (const auto& params : {small_scrypt(), small_pbkdf2()}) {
