@@ -515,7 +515,17 @@ Result<VerifiedResult> Client::chat_stream(
 Result<VerifiedResult> Client::completion(const CompletionRequest& request) const {
   auto built = request.build();
   if (!built) return std::unexpected(built.error());
+  if (built->stream) {
+    return fail(ErrorCode::invalid_argument, "stream(true) requests go through completion_stream()");
+  }
   return impl_->call(*built);
+}
+
+Result<VerifiedResult> Client::completion_stream(
+    const CompletionRequest& request, const std::function<void(std::string_view)>& on_delta) const {
+  auto built = CompletionRequest(request).stream(true).build();
+  if (!built) return std::unexpected(built.error());
+  return impl_->call_stream(*built, on_delta);
 }
 
 Result<VerifiedResult> Client::call(const BuiltRequest& request) const {
@@ -525,8 +535,8 @@ Result<VerifiedResult> Client::call(const BuiltRequest& request) const {
 
 Result<VerifiedResult> Client::call_stream(
     const BuiltRequest& request, const std::function<void(std::string_view)>& on_delta) const {
-  if (request.kind != RequestKind::chat || !request.stream) {
-    return fail(ErrorCode::invalid_argument, "call_stream() takes a chat request with stream: true");
+  if (!request.stream) {
+    return fail(ErrorCode::invalid_argument, "call_stream() takes a request with stream: true");
   }
   return impl_->call_stream(request, on_delta);
 }

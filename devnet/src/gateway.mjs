@@ -50,7 +50,7 @@ const attester = new Attester(deployment.pki);
 // ---------- misbehaviour switch (test only) ----------
 export const MODES = ["none", "bad_signature", "wrong_tee_id", "stale_attestation", "wrong_nonce_attestation", "pcr_not_approved",
   "unregistered_tee", "settlement_never_posted", "merkle_leaf_altered", "payment_overcharge",
-  "ohttp_tampered_response", "ohttp_dropped_final_chunk", "ohttp_forged_config", "drop_after_payment"];
+  "ohttp_tampered_response", "ohttp_dropped_final_chunk", "ohttp_forged_config", "drop_after_payment", "stream_truncated"];
 let mode = "none";
 const active = () => (mode === "unregistered_tee" && rogue ? rogue : registered);
 
@@ -200,6 +200,16 @@ const handler = (fn) => (req, res) => Promise.resolve(fn(req, res)).catch((e) =>
   res.status(e.status || 500).json({ error: e.message });
 });
 
+// A streamed answer goes out a word (with its leading space) at a time.
+const pieces = (text) => text.match(/\s*\S+|\s+$/g) || [];
+// SSE frames: the deltas, the final signed event, [DONE]. stream_truncated ends the stream after the
+// deltas, as a connection lost mid-answer would.
+function sseEvents(deltas, final) {
+  const events = deltas.map((o) => `data: ${JSON.stringify(o)}\n\n`);
+  if (mode === "stream_truncated") return events;
+  return [...events, `data: ${JSON.stringify(final)}\n\n`, "data: [DONE]\n\n"];
+}
+
 // One call's answer, shared by the plain routes and /v1/ohttp: {headers, json} or, streamed, {headers, events} (SSE frames).
 async function chatResult(tree, body, settle) {
   const canonical = canonicalChatRequest(tree);
@@ -211,19 +221,11 @@ async function chatResult(tree, body, settle) {
   const sh = await settleProof(settle, f);
   const created = f.tee_timestamp;
   if (body.stream === true) {
-    const events = [];
-    const frame = (o) => events.push(`data: ${JSON.stringify(o)}\n\n`);
-    if (out.toolCalls) {
-      frame({ id, object: "chat.completion.chunk", created, model: body.model,
-        choices: [{ delta: { role: "assistant", content: "", tool_calls: out.toolCalls.map((t, index) => ({ index, ...t })) }, index: 0, finish_reason: null }] });
-    } else {
-      for (const piece of out.content.match(/\s*\S+|\s+$/g) || []) {
-        frame({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ delta: { content: piece, role: "assistant" }, index: 0, finish_reason: null }] });
-      }
-    }
-    frame({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ delta: {}, index: 0, finish_reason: out.finish }], ...f, usage: u });
-    events.push("data: [DONE]\n\n");
-    return { headers: sh, events };
+    const chunk = (choice) => ({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ ...choice, index: 0 }] });
+    const deltas = out.toolCalls
+      ? [chunk({ delta: { role: "assistant", content: "", tool_calls: out.toolCalls.map((t, index) => ({ index, ...t })) }, finish_reason: null })]
+      : pieces(out.content).map((piece) => chunk({ delta: { content: piece, role: "assistant" }, finish_reason: null }));
+    return { headers: sh, events: sseEvents(deltas, { ...chunk({ delta: {}, finish_reason: out.finish }), ...f, usage: u }) };
   }
   const message = { role: "assistant", content: out.content };
   if (out.toolCalls) message.tool_calls = out.toolCalls;
@@ -238,11 +240,19 @@ async function completionResult(tree, body, settle) {
   const out = model.complete(body);
   const f = sign(canonical, out.text);
   const sh = await settleProof(settle, f);
-  return { headers: { ...teeHeaders(f), ...sh }, json: {
-    id: `cmpl-${crypto.randomUUID()}`, object: "text_completion", created: f.tee_timestamp, model: body.model,
-    choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
-    usage: usage(out.promptTokens, model.words(out.text)), ...f,
-  } };
+  const u = usage(out.promptTokens, model.words(out.text));
+  const id = `cmpl-${crypto.randomUUID()}`;
+  const completion = (choice) => ({ id, object: "text_completion", created: f.tee_timestamp, model: body.model,
+    choices: [{ index: 0, ...choice, logprobs: null }] });
+  if (body.stream === true) {
+    // OpenAI streams completions as text_completion objects of the buffered shape, a piece of
+    // choices[0].text each (openai-python types/completion.py: "both the streamed and non-streamed
+    // response objects share the same shape"); OpenGradient's gateway has no completion stream, so the
+    // signing follows its chat stream: tee_* and usage on the last event, output hash of the joined text.
+    const deltas = pieces(out.text).map((piece) => completion({ text: piece, finish_reason: null }));
+    return { headers: sh, events: sseEvents(deltas, { ...completion({ text: "", finish_reason: out.finish }), ...f, usage: u }) };
+  }
+  return { headers: { ...teeHeaders(f), ...sh }, json: { ...completion({ text: out.text, finish_reason: out.finish }), usage: u, ...f } };
 }
 
 function send(res, r) {

@@ -34,6 +34,7 @@ export function extract(resp) {
       if (ev === "[DONE]") break;
       const d = ev.choices?.[0]?.delta || {};
       if (typeof d.content === "string") output += d.content;
+      if (typeof ev.choices?.[0]?.text === "string") output += ev.choices[0].text;  // a completion stream
       if (Array.isArray(d.tool_calls)) toolCalls = d.tool_calls.map(({ index, ...t }) => t);
       if (ev.tee_signature) last = ev;
     }

@@ -123,6 +123,20 @@ await step("completion (/v1/completions, private) verifies; choices[0].text", as
   assert(v.output.length > 0 && c.body.object === "text_completion", "completion shape");
 });
 
+await step("streamed completion: text_completion pieces, signed last event over the joined text; stream_truncated drops it", async () => {
+  const body = { model: "gpt-4.1", prompt: "Once upon a time", max_tokens: 32, stream: true };
+  const s = await call("/v1/completions", body);
+  assert(s.r.status === 200 && s.body.at(-1) === "[DONE]" && s.body.length > 3, `status ${s.r.status}`);
+  assert(s.body.slice(0, -1).every((e) => e.object === "text_completion"), "chunk shape");
+  const v = verifyTeeResponse({ requestText: s.requestText, endpoint: "completion", response: s.body, publicKeyPem: signingKey.public_key });
+  assert(v.output === " ... and the devnet said: done.", v.output);
+  await admin("stream_truncated");
+  try {
+    const t = await call("/v1/completions", body);
+    assert(t.body.length > 0 && !t.body.includes("[DONE]") && !t.body.some((e) => e.tee_signature), "truncated");
+  } finally { await admin("none"); }
+});
+
 await step("attestation: COSE ES384, chain to the devnet root, nonce, user_data binds TLS cert + signing key, PCRs", async () => {
   const nonce = crypto.randomBytes(20).toString("hex");
   const b64 = await (await fetch(`${GW}/enclave/attestation?nonce=${nonce}`)).text();

@@ -125,9 +125,17 @@ class Client {
       const ChatRequest& request, const std::function<void(std::string_view)>& on_delta) const;
   /// A verified completion call, as chat().
   [[nodiscard]] Result<VerifiedResult> completion(const CompletionRequest& request) const;
+  /// A streamed completion, as chat_stream(): `on_delta` gets each piece of
+  /// text as it arrives (choices[0].text of each text_completion chunk); the
+  /// final event's tee_* fields sign the request and the joined text and are
+  /// verified when the stream ends. Pieces are NOT verified until the
+  /// returned result says so; a truncated or tampered stream is an error.
+  [[nodiscard]] Result<VerifiedResult> completion_stream(
+      const CompletionRequest& request, const std::function<void(std::string_view)>& on_delta) const;
 
   /// A request built elsewhere, e.g. by request_from_body() from a body an
-  /// OpenAI client sent to the local proxy. `stream` selects call_stream.
+  /// OpenAI client sent to the local proxy. `stream` selects call_stream,
+  /// which takes chat and completion requests alike.
   /// @{
   [[nodiscard]] Result<VerifiedResult> call(const BuiltRequest& request) const;
   [[nodiscard]] Result<VerifiedResult> call_stream(

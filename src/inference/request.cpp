@@ -388,6 +388,10 @@ CompletionRequest& CompletionRequest::settlement(SettlementMode mode) {
   settlement_ = mode;
   return *this;
 }
+CompletionRequest& CompletionRequest::stream(bool enabled) {
+  stream_ = enabled;
+  return *this;
+}
 
 Result<BuiltRequest> CompletionRequest::build() const {
   auto [provider, model] = split_model(model_);
@@ -400,6 +404,7 @@ Result<BuiltRequest> CompletionRequest::build() const {
     body.set("temperature", *temperature_);
   }
   if (stop_) body.set("stop", stop_json(*stop_));
+  if (stream_) body.set("stream", true);
   auto out = request_from_body(RequestKind::completion, std::move(body), settlement_);
   if (out) out->provider = provider;
   return out;

@@ -1,4 +1,5 @@
-// OpenAI-compatible chat stream on top of the SSE parser (PROTOCOL.md §2).
+// OpenAI-compatible chat and text-completion streams on top of the SSE parser
+// (PROTOCOL.md §2).
 #include "verinfer/transport/chat_stream.hpp"
 
 #include <algorithm>
@@ -79,6 +80,10 @@ struct ChatStreamReader::State {
       if (delta == nullptr || !delta->is_object()) delta = choice->find("message");
       if (delta != nullptr && delta->is_object()) {
         if (auto st = on_delta(*delta); !st) return st;
+      } else if (const Json* text = choice->find("text"); text != nullptr && text->is_string()) {
+        // A text-completion stream: each chunk is a text_completion object
+        // holding the next piece in choices[0].text.
+        if (auto st = append_content(text->as_string()); !st) return st;
       }
     }
     const Json* finish = choice != nullptr ? choice->find("finish_reason") : nullptr;
@@ -91,15 +96,19 @@ struct ChatStreamReader::State {
     return {};
   }
 
+  Status append_content(const std::string& piece) {
+    if (auto st = count_text(piece.size()); !st) return st;
+    result.content += piece;
+    if (on_content && !piece.empty()) on_content(piece);
+    return {};
+  }
+
   Status on_delta(const Json& delta) {
     if (const Json* role = delta.find("role"); role != nullptr && role->is_string() && result.role.empty()) {
       result.role = role->as_string();
     }
     if (const Json* content = delta.find("content"); content != nullptr && content->is_string()) {
-      const std::string& piece = content->as_string();
-      if (auto st = count_text(piece.size()); !st) return st;
-      result.content += piece;
-      if (on_content && !piece.empty()) on_content(piece);
+      if (auto st = append_content(content->as_string()); !st) return st;
     }
     const Json* calls = delta.find("tool_calls");
     if (calls == nullptr || calls->is_null()) return {};

@@ -364,6 +364,8 @@ Result<TeeStream> parse_tee_stream(std::string_view sse_body) {
         if (const Json* calls = delta->find("tool_calls")) {
           if (auto s = absorb_tool_call_deltas(*calls, tool_calls); !s) return std::unexpected(s.error());
         }
+      } else if (const Json* text = choice->find("text"); text != nullptr && text->is_string()) {
+        out.output_text += text->as_string();  // a completion stream: choices[0].text pieces
       }
       tool_call_finish = is_tool_call_finish(*choice);
     }

@@ -114,6 +114,44 @@ TEST_CASE("devnet: streamed chat, completion and a tool call verify") {
   CHECK_FALSE(tool->value().tool_calls.empty());
 }
 
+TEST_CASE("devnet: a streamed completion is verified, settled, and rejected when signed wrong or cut") {
+  // Individual settlement: the settlement event on chain carries the stream's output hash.
+  auto client = make_client();
+  const CompletionRequest request = CompletionRequest("openai/gpt-4o", "Once upon a time").max_tokens(16);
+  std::vector<std::string> pieces;
+  auto stream = client.completion_stream(request, [&](std::string_view d) { pieces.emplace_back(d); });
+  REQUIRE_MESSAGE(stream, (stream ? "" : stream.error().to_string()));
+  CHECK(stream->value().content == " ... and the devnet said: done.");
+  CHECK(pieces.size() == 6);  // a word at a time
+  std::string joined;
+  for (const auto& p : pieces) joined += p;
+  CHECK(joined == stream->value().content);
+  CHECK(stream->value().output_hash == keccak256(std::string_view(joined)));
+  for (auto name : {"tee_response.signature", "nitro.nonce", "registry.registered", "x402.transfer",
+                    "settlement.output_hash"}) {
+    bool found = false;
+    for (const auto& c : stream->report().checks()) found = found || (c.name == name && c.passed);
+    CHECK_MESSAGE(found, name);
+  }
+
+  MisbehaviourReset reset;
+  misbehave("bad_signature");
+  auto bad = make_client().completion_stream(request, [](std::string_view) {});
+  REQUIRE_FALSE(bad);
+  const Check* f = failed_check(bad.error());
+  REQUIRE_MESSAGE(f != nullptr, bad.error().to_string());
+  CHECK(f->name == "tee_response.signature");
+  CHECK(bad.error().payment == PaymentState::may_have_been_sent);
+
+  misbehave("stream_truncated");
+  std::string shown;
+  auto cut = make_client().completion_stream(request, [&](std::string_view d) { shown += d; });
+  REQUIRE_FALSE(cut);
+  CHECK(cut.error().code == ErrorCode::unavailable);
+  CHECK(cut.error().message == "stream truncated: no `data: [DONE]`");
+  CHECK(shown == " ... and the devnet said: done.");  // shown as it came, never verified
+}
+
 TEST_CASE("devnet: every gateway misbehaviour is rejected with its specific check") {
   MisbehaviourReset reset;
   struct Case {

@@ -123,6 +123,8 @@ class CompletionRequest {
   CompletionRequest& stop(std::vector<std::string> sequences);
   CompletionRequest& settlement(SettlementMode mode);
   /// @}
+  /// Asks for an SSE stream (Client::completion_stream sets it itself).
+  CompletionRequest& stream(bool enabled);
   /// Validates and builds; errors name the offending field and value.
   [[nodiscard]] Result<BuiltRequest> build() const;
 
@@ -132,6 +134,7 @@ class CompletionRequest {
   std::optional<std::uint32_t> max_tokens_;
   std::optional<double> temperature_;
   std::optional<std::vector<std::string>> stop_;
+  bool stream_ = false;
   SettlementMode settlement_ = SettlementMode::individual;
 };
 

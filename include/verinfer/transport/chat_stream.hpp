@@ -1,6 +1,8 @@
 // verinfer: reads an OpenAI-compatible chat-completion stream (SSE) as the
 // TEE gateway sends it (PROTOCOL.md section 2, "Streaming"): JSON deltas,
 // `data: [DONE]`, `{"error": ...}` frames and `event: x402-settlement` frames.
+// A text-completion stream reads the same way: its chunks carry each piece in
+// choices[0].text instead of choices[0].delta.content.
 // It accumulates the answer and keeps the final event, whose tee_* fields the
 // verification layer checks once the stream has ended.
 #pragma once
@@ -28,7 +30,7 @@ struct X402SettlementFrame {
 /// What a complete stream said.
 struct ChatStreamResult {
   std::string role;           ///< from the first delta that names one
-  std::string content;        ///< every delta's content, concatenated
+  std::string content;        ///< every delta's content (or completion text), concatenated
   /// Tool calls merged by `index` in index order, each
   /// {"id","type","function":{"name","arguments"}}; arguments concatenated.
   Json tool_calls = Json::array();

@@ -75,7 +75,8 @@ struct TeeResponsePolicy {
 [[nodiscard]] Result<std::string> tee_output_text(const Json& response);
 
 /// The signed output and final event of an SSE transcript: delta (or message)
-/// contents concatenated, or for a tool-call stream the assembled tool calls
+/// contents, or for a completion stream the choices[0].text pieces,
+/// concatenated; or for a tool-call stream the assembled tool calls
 /// as json.dumps(..., sort_keys=True); the final data event carries tee_*.
 struct TeeStream {
   std::string output_text;
