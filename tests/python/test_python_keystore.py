@@ -1,8 +1,9 @@
 """verinfer.decrypt_keystore / encrypt_keystore: the spec's test vectors, round
 trips with eth-account both ways, errors mapped to the exception classes, and
-the GIL released while the KDF runs."""
+the GIL released while the KDF runs; caller-chosen KDF limits."""
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -78,3 +79,34 @@ def test_the_gil_is_released_while_the_kdf_runs():
     worker.join()
     assert result["key"] == b"\x22" * 32
     assert spins > 10_000, spins
+
+
+def test_caller_chosen_kdf_limits_refuse_before_any_work():
+    small = json.loads((VECTORS / "small_kdf.json").read_text())
+    secret = bytes.fromhex(small["secret"])
+    scrypt = small["keystores"]["scrypt_n16"]  # n=16 r=8 p=1: 16 KiB of memory and work
+    pbkdf2 = small["keystores"]["pbkdf2_c3"]
+    assert verinfer.decrypt_keystore(scrypt, "fuzz", max_scrypt_memory=16384, max_scrypt_work=16384) == secret
+    assert verinfer.decrypt_keystore(pbkdf2, "fuzz", max_pbkdf2_iterations=3) == secret
+    for keystore, limits, message in [
+            (scrypt, {"max_scrypt_memory": 16383}, r"scrypt memory 128\*n\*r exceeds the limit"),
+            (scrypt, {"max_scrypt_work": 16383}, r"scrypt work 128\*n\*r\*p exceeds the limit"),
+            (pbkdf2, {"max_pbkdf2_iterations": 2}, r"pbkdf2 iterations c exceed the limit \(got 3, limit 2\)")]:
+        for passphrase in ("fuzz", "wrong"):  # refused before the KDF: no MAC mismatch
+            with pytest.raises(verinfer.VerinferError, match=message) as info:
+                verinfer.decrypt_keystore(keystore, passphrase, **limits)
+            assert info.value.code == "resource_exhausted"
+    with pytest.raises(TypeError):
+        verinfer.decrypt_keystore(pbkdf2, "fuzz", max_pbkdf2_iterations=-1)
+
+
+def test_default_limits_are_the_librarys_in_the_package_and_the_stub():
+    import ast
+    import inspect
+    expected = {"max_scrypt_memory": 2**30, "max_scrypt_work": 2**32, "max_pbkdf2_iterations": 10_000_000}
+    runtime = inspect.signature(verinfer.decrypt_keystore).parameters
+    assert {name: runtime[name].default for name in expected} == expected
+    stub = ast.parse((Path(verinfer.__file__).parent / "__init__.pyi").read_text())
+    function = next(node for node in stub.body if isinstance(node, ast.FunctionDef) and node.name == "decrypt_keystore")
+    defaults = {arg.arg: ast.literal_eval(value) for arg, value in zip(function.args.kwonlyargs, function.args.kw_defaults)}
+    assert defaults == expected

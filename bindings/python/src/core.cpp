@@ -69,15 +69,22 @@ void bind_core(py::module_& m) {
       "Bytes of base64 text; strict: ParseError on a character outside the alphabet or wrong padding.");
   // The KDFs take up to a second: the GIL is released while they run. Our copies
   // of secrets are wiped; Python's own str and bytes objects cannot be.
-  m.def("decrypt_keystore", [](const std::string& keystore, std::string passphrase) {
+  m.def("decrypt_keystore", [](const std::string& keystore, std::string passphrase, std::uint64_t max_scrypt_memory,
+                               std::uint64_t max_scrypt_work, std::uint64_t max_pbkdf2_iterations) {
+        const KeystoreLimits limits{max_scrypt_memory, max_scrypt_work, max_pbkdf2_iterations};
         auto key = [&] {
           py::gil_scoped_release release;
-          return decrypt_keystore(keystore, passphrase);
+          return decrypt_keystore(keystore, passphrase, limits);
         }();
         secure_wipe(passphrase.data(), passphrase.size());
         return from_bytes(secp256k1_detail::SecretAccess::secret(unwrap(std::move(key))));
-      }, py::arg("keystore"), py::arg("passphrase"),
+      }, py::arg("keystore"), py::arg("passphrase"), py::arg("max_scrypt_memory"), py::arg("max_scrypt_work"),
+      py::arg("max_pbkdf2_iterations"),
       "The 32-byte private key of a V3 keystore JSON text (see verinfer.decrypt_keystore).");
+  // The default KeystoreLimits, for the keyword defaults of verinfer.decrypt_keystore.
+  m.attr("KEYSTORE_MAX_SCRYPT_MEMORY") = kKeystoreMaxScryptMemory;
+  m.attr("KEYSTORE_MAX_SCRYPT_WORK") = kKeystoreMaxScryptWork;
+  m.attr("KEYSTORE_MAX_PBKDF2_ITERATIONS") = kKeystoreMaxPbkdf2Iterations;
   m.def("encrypt_keystore", [](const py::object& private_key, std::string passphrase, const std::string& kdf,
                                std::uint64_t n, std::uint64_t r, std::uint64_t p, std::uint64_t iterations) {
         Bytes secret = to_bytes(private_key);

@@ -29,7 +29,10 @@ def eip712_hash(typed_data):
     return _verinfer.eip712_hash(text)
 
 
-def decrypt_keystore(keystore, passphrase: str) -> bytes:
+def decrypt_keystore(keystore, passphrase: str, *,
+                     max_scrypt_memory: int = _verinfer.KEYSTORE_MAX_SCRYPT_MEMORY,
+                     max_scrypt_work: int = _verinfer.KEYSTORE_MAX_SCRYPT_WORK,
+                     max_pbkdf2_iterations: int = _verinfer.KEYSTORE_MAX_PBKDF2_ITERATIONS) -> bytes:
     """The 32-byte private key in an Ethereum V3 keystore (JSON text, bytes or
     a dict; the files geth, eth-account and MetaMask write), as
     ``eth_account.Account.decrypt`` returns it. Raises VerificationError on a
@@ -37,10 +40,12 @@ def decrypt_keystore(keystore, passphrase: str) -> bytes:
     key's or a plaintext that is no valid key; InvalidArgument on an
     unsupported version, kdf, prf or cipher; ParseError on malformed fields;
     VerinferError (resource_exhausted) on KDF costs beyond the limits, before
-    any work. The GIL is released while the KDF runs."""
+    any work: scrypt memory 128*n*r bytes, scrypt work 128*n*r*p, PBKDF2
+    iterations (defaults take every real keystore; lower them for files you
+    do not trust). The GIL is released while the KDF runs."""
     import json
     text = json.dumps(keystore) if isinstance(keystore, dict) else keystore
-    return _verinfer.decrypt_keystore(text, passphrase)
+    return _verinfer.decrypt_keystore(text, passphrase, max_scrypt_memory, max_scrypt_work, max_pbkdf2_iterations)
 
 
 def encrypt_keystore(private_key: bytes, passphrase: str, *, kdf: str = "scrypt", n: int = 262144,
