@@ -317,7 +317,7 @@ Result<TeeRegistryEntry> read_registry_tee(const RpcClient& rpc, const Address& 
   if (!decoded) return fail(ErrorCode::parse_error, "getTEE: answer does not decode as TEEInfo", decoded.error().to_string());
   auto entry = tee_info_from_abi(decoded->front());
   if (!entry) return entry;
-  if (entry->registered_at == 0) return fail(ErrorCode::invalid_argument, "TEE not registered", tee_id.hex());
+  if (entry->registered_at == 0) return fail(ErrorCode::untrusted, "TEE not registered", tee_id.hex());
   if (*entry->tee_id != tee_id) {
     return fail(ErrorCode::verification_failed, "registry entry's key does not hash to the TEE id",
                 "expected " + tee_id.hex() + ", got " + entry->tee_id->hex());

@@ -28,7 +28,7 @@ std::string why_not_active(const RpcClient& rpc, const Address& registry, const 
                            std::uint8_t tee_type, std::string& endpoint) {
   auto entry = read_registry_tee(rpc, registry, tee_id);
   if (!entry) {
-    return entry.error().code == ErrorCode::invalid_argument  // registeredAt 0
+    return entry.error().code == ErrorCode::untrusted  // registeredAt 0
                ? "not registered in the TEE registry"
                : "not active (its registry entry could not be read: " + entry.error().to_string() + ")";
   }

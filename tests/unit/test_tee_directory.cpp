@@ -2,7 +2,13 @@
 // pin order or freshest heartbeat, and every exclusion says why.
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <map>
+
+#include "http_test_server.hpp"
+#include "verinfer/crypto/abi.hpp"
 #include "verinfer/crypto/keccak.hpp"
+#include "verinfer/settle/settlement.hpp"
 #include "verinfer/settle/tee_directory.hpp"
 
 using namespace verinfer;
@@ -121,4 +127,144 @@ TEST_CASE("tee directory: an entry's stated tee_id is kept; an empty list select
   auto empty = select_tees({}, {});
   CHECK(empty.candidates.empty());
   CHECK(empty.excluded.empty());
+}
+
+namespace {
+
+// A registry node scripted on 127.0.0.1: eth_call answers by function
+// selector (of the call's "input"), either ABI data (hex) or, when the
+// answer is empty or not scripted, a JSON-RPC error.
+using RegistryAnswers = std::map<std::string, std::string>;  // signature -> 0x data, "" = error
+
+std::string selector_hex(std::string_view signature) { return function_selector(signature)->hex(); }
+
+std::string tee_info_hex(const TeeRegistryEntry& e, bool as_list) {
+  AbiValue::List fields{AbiValue(e.owner), AbiValue(e.payment_address), AbiValue(e.endpoint),
+                        AbiValue(e.public_key), AbiValue(e.tls_certificate), AbiValue(e.pcr_hash),
+                        AbiValue(U256(e.tee_type)), AbiValue(e.enabled), AbiValue(U256(e.registered_at)),
+                        AbiValue(U256(e.last_heartbeat_at))};
+  const AbiType tuple = *AbiType::parse("(address,address,string,bytes,bytes,bytes32,uint8,bool,uint256,uint256)");
+  if (as_list) {
+    AbiType list{AbiType::Kind::array, 256, 0, {tuple}};
+    return to_hex(*abi_encode(std::vector<AbiType>{list}, {AbiValue(AbiValue::List{AbiValue(fields)})}));
+  }
+  return to_hex(*abi_encode(std::vector<AbiType>{tuple}, {AbiValue(fields)}));
+}
+
+std::string empty_list_hex() {
+  AbiType list{AbiType::Kind::array, 256, 0, {*AbiType::parse("uint8")}};
+  return to_hex(*abi_encode(std::vector<AbiType>{list}, {AbiValue(AbiValue::List{})}));
+}
+
+std::string bool_hex(bool value) { return to_hex(*abi_encode(*AbiType::parse("bool"), AbiValue(value))); }
+
+test::TestHttpServer::Handler registry_node(RegistryAnswers answers) {
+  std::map<std::string, std::string> by_selector;
+  for (const auto& [signature, data] : answers) by_selector[selector_hex(signature)] = data;
+  return [by_selector](test::ServerConnection& c, const test::ReceivedRequest& req, int) {
+    Json call = parse_json(req.body).value();
+    Json answer = Json::object();
+    answer.set("jsonrpc", "2.0");
+    answer.set("id", *call.find("id"));
+    const Json* params = call.find("params");
+    const Json* data = params != nullptr && params->is_array() && !params->as_array().empty()
+                           ? params->as_array().front().find("input")
+                           : nullptr;
+    auto it = data != nullptr && data->is_string() ? by_selector.find(data->as_string().substr(0, 10))
+                                                   : by_selector.end();
+    if (it == by_selector.end() || it->second.empty()) {
+      Json error = Json::object();
+      error.set("code", -32000);
+      error.set("message", "execution reverted");
+      answer.set("error", std::move(error));
+    } else {
+      answer.set("result", it->second);
+    }
+    c.write(test::http_response(200, answer.dump(), {{"Content-Type", "application/json"}}));
+  };
+}
+
+// The reason read_tee_directory gives for `seen`, a TEE the registry no longer lists.
+std::string reason_for_unlisted(const TeeRegistryEntry& seen, RegistryAnswers answers) {
+  answers.try_emplace("getActiveTEEs(uint8)", empty_list_hex());
+  test::TestHttpServer server(registry_node(std::move(answers)));
+  auto rpc = RpcClient::create(server.url("/")).value();
+  const Address registry = *Address::from_hex("0x" + std::string(40, '2'));
+  const Hash32 id = id_of(seen);
+  auto directory = read_tee_directory(rpc, registry, TeeSelection{}, std::span(&id, 1));
+  REQUIRE_MESSAGE(directory, (directory ? std::string() : directory.error().to_string()));
+  CHECK(directory->candidates.empty());
+  const ExcludedTee* e = excluded(*directory, id);
+  REQUIRE(e != nullptr);
+  return e->reason;
+}
+
+}  // namespace
+
+TEST_CASE("tee directory: a TEE the registry stopped listing is named with the registry's reason") {
+  TeeRegistryEntry seen = entry(0x21, 1770900100);
+  seen.tee_type = TeeSelection{}.tee_type;
+
+  SUBCASE("its entry cannot be read (getTEE reverts)") {
+    const std::string reason = reason_for_unlisted(seen, {{"getTEE(bytes32)", ""}});
+    CAPTURE(reason);
+    CHECK(reason.find("its registry entry could not be read") != std::string::npos);
+    CHECK(reason.find("execution reverted") != std::string::npos);
+  }
+  SUBCASE("never registered (registeredAt 0)") {
+    TeeRegistryEntry blank = seen;
+    blank.registered_at = 0;
+    CHECK(reason_for_unlisted(seen, {{"getTEE(bytes32)", tee_info_hex(blank, false)}}) ==
+          "not registered in the TEE registry");
+  }
+  SUBCASE("isTEEActive reverts") {
+    const std::string reason =
+        reason_for_unlisted(seen, {{"getTEE(bytes32)", tee_info_hex(seen, false)}, {"isTEEActive(bytes32)", ""}});
+    CHECK(reason.find("isTEEActive failed") != std::string::npos);
+    CHECK(reason.find("execution reverted") != std::string::npos);
+  }
+  SUBCASE("disabled") {
+    TeeRegistryEntry disabled = seen;
+    disabled.enabled = false;
+    CHECK(reason_for_unlisted(seen, {{"getTEE(bytes32)", tee_info_hex(disabled, false)}}) ==
+          "disabled in the registry");
+  }
+  SUBCASE("enabled but its PCR hash is no longer approved") {
+    const std::string reason = reason_for_unlisted(
+        seen, {{"getTEE(bytes32)", tee_info_hex(seen, false)}, {"isTEEActive(bytes32)", bool_hex(false)}});
+    CHECK(reason == "enabled but not active: its PCR hash " + seen.pcr_hash.hex() + " is no longer approved");
+  }
+  SUBCASE("activated between the list and the follow-up reads") {
+    const std::string reason = reason_for_unlisted(
+        seen, {{"getTEE(bytes32)", tee_info_hex(seen, false)}, {"isTEEActive(bytes32)", bool_hex(true)}});
+    CHECK(reason == "became active after the list was read (used from the next refresh)");
+  }
+  SUBCASE("its key does not hash to the id the registry files it under") {
+    TeeRegistryEntry other = entry(0x22, 1770900100);
+    other.tee_type = seen.tee_type;
+    const std::string reason = reason_for_unlisted(seen, {{"getTEE(bytes32)", tee_info_hex(other, false)}});
+    CHECK(reason.find("does not hash to the TEE id") != std::string::npos);
+  }
+}
+
+TEST_CASE("tee directory: an active list that does not decode is an error, not an empty directory") {
+  test::TestHttpServer server(registry_node({{"getActiveTEEs(uint8)", "0x1234"}}));
+  auto rpc = RpcClient::create(server.url("/")).value();
+  auto directory = read_tee_directory(rpc, *Address::from_hex("0x" + std::string(40, '2')), TeeSelection{}, {});
+  REQUIRE(!directory);
+  CHECK(directory.error().code == ErrorCode::parse_error);
+  CHECK(directory.error().message.find("getActiveTEEs") != std::string::npos);
+}
+
+TEST_CASE("tee directory: the scripted registry's active list round-trips through the reader") {
+  TeeRegistryEntry listed = entry(0x23, 1770900200);
+  listed.tee_type = TeeSelection{}.tee_type;
+  test::TestHttpServer server(registry_node({{"getActiveTEEs(uint8)", tee_info_hex(listed, true)}}));
+  auto rpc = RpcClient::create(server.url("/")).value();
+  auto directory = read_tee_directory(rpc, *Address::from_hex("0x" + std::string(40, '2')), TeeSelection{}, {});
+  REQUIRE_MESSAGE(directory, (directory ? std::string() : directory.error().to_string()));
+  REQUIRE(directory->candidates.size() == 1);
+  CHECK(*directory->candidates[0].tee_id == id_of(listed));
+  CHECK(directory->candidates[0].endpoint == listed.endpoint);
+  CHECK(directory->excluded.empty());
 }

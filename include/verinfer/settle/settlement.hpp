@@ -112,8 +112,9 @@ struct X402Expectation {
 /// Decodes one TEEInfo tuple value.
 [[nodiscard]] Result<TeeRegistryEntry> tee_info_from_abi(const AbiValue& value);
 
-/// getTEE(bytes32): not_found-like entries (registeredAt 0) are an
-/// invalid_argument error "TEE not registered".
+/// getTEE(bytes32). An entry with registeredAt 0 is an `untrusted` error
+/// "TEE not registered"; a node or decoding failure keeps its own code, so a
+/// caller can tell "the registry says no" from "the registry could not be read".
 [[nodiscard]] Result<TeeRegistryEntry> read_registry_tee(const RpcClient& rpc, const Address& registry,
                                                          const Hash32& tee_id);
 /// isTEEActive(bytes32): registered, enabled and its PCR hash still approved.
