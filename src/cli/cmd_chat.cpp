@@ -107,6 +107,7 @@ Result<BuiltRequest> build_completion(const Args& args, const std::string& model
   if (!prompt) return std::unexpected(prompt.error());
   CompletionRequest request(model, std::move(*prompt));
   apply(request, s);
+  request.stream(args.flag("--stream"));
   return request.build();
 }
 
@@ -303,18 +304,21 @@ const Registrar chat_registrar{Command{
 const Registrar completion_registrar{Command{
     "completion", "one verified, paid text completion (answer on stdout, checks on stderr)",
     std::string("usage: verinfer completion --model M [--prompt TEXT] [--max-tokens N] [--temperature X]\n"
-                "                           [--stop S]... [--settlement individual|batch|private] [--report]\n"
+                "                           [--stop S]... [--settlement individual|batch|private] [--stream] [--report]\n"
                 "                           [--profile devnet|opengradient|PATH] [--key-file FILE | --key-file env:NAME]\n"
                 "                           [--keystore FILE [--passphrase-env NAME]]\n"
                 "                           [--route direct|private_relay|private_gateway] [--timeout S]\n"
                 "                           [--no-attestation] [--json]\n\n"
-                "Completes --prompt (else stdin) with POST /v1/completions (no streaming: the gateway\n"
-                "streams chat only).\n") +
+                "Completes --prompt (else stdin) with POST /v1/completions.\n"
+                "--stream prints the text as it arrives and verifies it when it ends: if a check then\n"
+                "fails, or the stream is cut before its signed last event, the exit code is 1 or 2 and\n"
+                "stderr says the printed text was NOT verified.\n") +
         kSharedHelp +
         "examples:\n"
         "  verinfer completion --model openai/gpt-5 --prompt 'Once upon a time' --key-file payer.key\n"
-        "  verinfer completion --model openai/gpt-5 --prompt 'Once' --max-tokens 8 --key-file payer.key --json",
-    flags_with({"--prompt TEXT"}),
+        "  verinfer completion --model openai/gpt-5 --prompt 'Once' --max-tokens 8 --key-file payer.key --json\n"
+        "  verinfer completion --model openai/gpt-5 --prompt 'Once upon a time' --stream --key-file payer.key",
+    flags_with({"--prompt TEXT", "--stream"}),
     [](const Args& args) { return run(args, RequestKind::completion); }}};
 
 }  // namespace

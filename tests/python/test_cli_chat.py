@@ -96,6 +96,35 @@ def test_completion_is_verified(call):
     assert out["answer"] == " ... and the " and out["verified"] is True
 
 
+def test_completion_stream_prints_pieces_then_verifies(call):
+    r = call("completion", "--model", MODEL, "--prompt", "Once upon a time", "--stream")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == " ... and the devnet said: done.\n"
+    lines = r.stderr.splitlines()
+    assert "✓ tee_response.signature" in lines and "✓ tee_response.output_hash" in lines, r.stderr
+    assert "NOT VERIFIED" not in r.stderr
+    r = call("completion", "--model", MODEL, "--stream", "--json", "--max-tokens", "3", stdin="Once")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)  # one object, no pieces before it
+    # max_tokens counts words on the devnet and the cut text is trimmed at the start
+    assert out["answer"] == "... and the" and out["finish_reason"] == "length" and out["verified"] is True
+
+
+@pytest.mark.parametrize("mode, code, says", [
+    ("bad_signature", 1, "verinfer: rejected: "),
+    ("stream_truncated", 2, "stream truncated: no `data: [DONE]`"),
+])
+def test_a_bad_completion_stream_is_loudly_not_verified(call, devnet, mode, code, says):
+    with gateway_misbehaving(devnet, mode):
+        r = call("completion", "--model", MODEL, "--prompt", "tampered?", "--stream")
+    assert r.returncode == code, (r.stdout, r.stderr)
+    # The pieces were shown as they came; the verdict says loudly they are not verified.
+    assert r.stdout == " ... and the devnet said: done.\n"
+    assert "THE STREAMED TEXT ABOVE WAS NOT VERIFIED" in r.stderr and says in r.stderr, r.stderr
+    if mode == "bad_signature":
+        assert "FAIL  tee_response.signature" in r.stderr
+
+
 @pytest.mark.parametrize("route", ["private_gateway", "private_relay"])
 def test_private_routes_seal_the_call(call, route):
     r = call("chat", "--model", MODEL, "--message", f"sealed via {route}", "--route", route, "--json")

@@ -145,3 +145,35 @@ def test_llm_rejects_a_bad_signature_with_the_report(llm, devnet):
         assert info.value.code == "verification_failed"
     finally:
         misbehave("none")
+
+
+def test_llm_completion_stream_pieces_then_verdict(llm, devnet):
+    from serve_helpers import gateway_misbehaving
+    stream = llm.completion(model="openai/gpt-4o", prompt="Once upon a time", max_tokens=16,
+                            stream=True, x402_settlement_mode="private")
+    pieces = list(stream)
+    assert pieces == [" ...", " and", " the", " devnet", " said:", " done."]
+    assert stream.result.content == "".join(pieces) and stream.result.report.ok
+    assert stream.result.output_hash == "0x" + __import__("eth_utils").keccak(
+        "".join(pieces).encode()).hex()
+    with gateway_misbehaving(devnet, "bad_signature"):
+        bad = llm.completion(model="openai/gpt-4o", prompt="tampered", stream=True)
+        with pytest.raises(verinfer.VerificationError) as info:
+            list(bad)
+    assert info.value.report.failures[0].name == "tee_response.signature"
+    assert bad.result is None
+    with gateway_misbehaving(devnet, "stream_truncated"):
+        cut = llm.completion(model="openai/gpt-4o", prompt="cut short", stream=True)
+        with pytest.raises(verinfer.TransportError) as lost:
+            list(cut)
+    assert lost.value.message == "stream truncated: no `data: [DONE]`"
+    assert lost.value.payment_may_have_been_sent
+
+
+def test_async_llm_completion_stream(devnet):
+    async def main():
+        client = verinfer.AsyncLLM(str(__import__("conftest").DEVNET_RUN / "profile.json"),
+                                   private_key=devnet["testPayer"]["privateKey"])
+        return [c async for c in await client.completion(
+            model="openai/gpt-4o", prompt="async pieces", stream=True)]
+    assert "".join(asyncio.run(main())) == " ... and the devnet said: done."

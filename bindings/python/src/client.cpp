@@ -90,8 +90,8 @@ class PyClient {
   }
 
   py::dict call_stream(const std::string& body_json, const std::string& settlement,
-                       const std::function<void(std::string)>& on_delta) {
-    auto built = build("chat", body_json, settlement);
+                       const std::function<void(std::string)>& on_delta, const std::string& kind) {
+    auto built = build(kind, body_json, settlement);
     std::optional<Result<VerifiedResult>> result;
     {
       py::gil_scoped_release release;
@@ -126,7 +126,7 @@ void bind_client(py::module_& m) {
            py::arg("ohttp_config") = "registry", py::arg("settlement_check") = false)
       .def("call", &PyClient::call, py::arg("kind"), py::arg("body_json"), py::arg("settlement"))
       .def("call_stream", &PyClient::call_stream, py::arg("body_json"), py::arg("settlement"),
-           py::arg("on_delta"));
+           py::arg("on_delta"), py::arg("kind") = "chat");
 }
 
 }  // namespace verinfer::python

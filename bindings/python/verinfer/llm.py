@@ -57,20 +57,21 @@ def _chat_body(model, messages, max_tokens, stop_sequence, temperature, tools, t
 
 
 class ChatStream:
-    """Iterates over content deltas as they arrive. The deltas are NOT verified
-    until the stream ends: ``result`` then holds the verified answer (or the
-    iteration raises VerificationError)."""
+    """Iterates over content deltas (of a chat, or the text pieces of a
+    completion) as they arrive. The deltas are NOT verified until the stream
+    ends: ``result`` then holds the verified answer (or the iteration raises
+    VerificationError)."""
 
     _END = object()
 
-    def __init__(self, client, body: str, settlement: str):
+    def __init__(self, client, body: str, settlement: str, kind: str = "chat"):
         self._queue: "queue.Queue[Any]" = queue.Queue()
         self.result: Optional[ChatResult] = None
         self._error: Optional[BaseException] = None
 
         def run():
             try:
-                raw = client.call_stream(body, settlement, self._queue.put)
+                raw = client.call_stream(body, settlement, self._queue.put, kind)
                 self.result = ChatResult.from_raw(raw)
             except BaseException as exc:  # handed to the iterating thread
                 self._error = exc
@@ -138,11 +139,17 @@ class LLM:
     def completion(self, model: str, prompt: str, max_tokens: Optional[int] = None,
                    stop_sequence: Union[str, List[str], None] = None,
                    temperature: Optional[float] = None,
-                   x402_settlement_mode: Any = "individual") -> ChatResult:
-        """A verified text completion of ``prompt``; see ``chat`` for
+                   x402_settlement_mode: Any = "individual",
+                   stream: bool = False) -> Union[ChatResult, ChatStream]:
+        """A verified text completion of ``prompt``; with ``stream=True`` a
+        ChatStream of text pieces, verified when it ends. See ``chat`` for
         payment, verification and errors."""
         body = _common({"model": _model(model), "prompt": prompt}, max_tokens, stop_sequence,
                        temperature)
+        if stream:
+            body["stream"] = True
+            return ChatStream(self._client, json.dumps(body), _mode(x402_settlement_mode),
+                              "completion")
         return ChatResult.from_raw(
             self._client.call("completion", json.dumps(body), _mode(x402_settlement_mode)))
 
@@ -160,9 +167,12 @@ class AsyncLLM:
             return await asyncio.to_thread(self._sync.chat, *args, **kwargs)
         return self._stream(self._sync.chat(*args, stream=True, **kwargs))
 
-    async def completion(self, *args: Any, **kwargs: Any) -> ChatResult:
-        """``LLM.completion`` awaited."""
-        return await asyncio.to_thread(self._sync.completion, *args, **kwargs)
+    async def completion(self, *args: Any, stream: bool = False, **kwargs: Any):
+        """``LLM.completion`` awaited: a ChatResult, or with ``stream=True``
+        an async iterator of text pieces (verified when it ends)."""
+        if not stream:
+            return await asyncio.to_thread(self._sync.completion, *args, **kwargs)
+        return self._stream(self._sync.completion(*args, stream=True, **kwargs))
 
     @staticmethod
     async def _stream(stream: ChatStream) -> AsyncIterator[str]:
