@@ -234,7 +234,7 @@ const Registrar registrar{Command{
     "                      [--stream-policy verify-first|low-latency]\n"
     "                      [--settlement private|batch|individual] [--threads N]\n"
     "                      [--max-body-bytes N] [--log-prompts] [--allow-remote]\n\n"
-    "Serves POST /v1/chat/completions (buffered or stream: true), POST /v1/completions,\n"
+    "Serves POST /v1/chat/completions and POST /v1/completions (buffered or stream: true),\n"
     "GET /v1/models, GET /health and GET /metrics. Every answer is paid from the key (x402),\n"
     "verified (TEE signature, attestation, registry entry; with --settlement-check also the\n"
     "payment and settlement on chain) and only then returned, with the headers\n"

@@ -15,15 +15,24 @@ Json checks_json(const VerificationReport& report) {
 }
 
 Json chunk(const ChunkMeta& meta, Json delta, Json finish_reason) {
+  const bool completion = meta.kind == RequestKind::completion;
   Json choice = Json::object();
   choice.set("index", 0);
-  choice.set("delta", std::move(delta));
+  if (completion) {
+    // OpenAI streams completions in the buffered text_completion shape, the
+    // piece in choices[0].text (openai-python types/completion.py).
+    const Json* text = delta.find("content");
+    choice.set("text", text != nullptr ? *text : Json(""));
+    choice.set("logprobs", nullptr);
+  } else {
+    choice.set("delta", std::move(delta));
+  }
   choice.set("finish_reason", std::move(finish_reason));
   Json choices = Json::array();
   choices.push_back(std::move(choice));
   Json out = Json::object();
   out.set("id", meta.id);
-  out.set("object", "chat.completion.chunk");
+  out.set("object", completion ? "text_completion" : "chat.completion.chunk");
   out.set("created", meta.created);
   out.set("model", meta.model);
   out.set("choices", std::move(choices));

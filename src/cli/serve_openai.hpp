@@ -47,12 +47,15 @@ struct ChunkMeta {
   std::string id;
   std::string model;
   std::int64_t created = 0;
+  /// chat: chat.completion.chunk with a delta; completion: text_completion
+  /// with the piece in choices[0].text.
+  RequestKind kind = RequestKind::chat;
 };
 
 [[nodiscard]] std::string sse_event(const Json& data);
 inline constexpr std::string_view kSseDone = "data: [DONE]\n\n";
 
-/// A chat.completion.chunk carrying one content delta.
+/// A chunk carrying one content delta (a completion's: one piece of text).
 [[nodiscard]] Json content_chunk(const ChunkMeta& meta, std::string_view delta, bool first);
 /// The closing events of a verified stream: tool calls (if any), then the
 /// final chunk with finish_reason, usage and verinfer_verification.

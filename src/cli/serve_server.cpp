@@ -242,16 +242,13 @@ struct ProxyServer::Impl {
     auto built = request_from_body(kind, std::move(*body), config.settlement);
     if (!built) return std::unexpected(classify(built.error()));
     ctx.sent_model = built->body.find("model")->as_string();
-    if (built->stream && kind != RequestKind::chat) {
-      return std::unexpected(api_error(400, "invalid_request_error",
-                                       "stream: true is supported for chat completions only"));
-    }
     return std::move(*built);
   }
 
-  ChunkMeta chunk_meta(const CallContext& ctx) const {
+  ChunkMeta chunk_meta(const CallContext& ctx, RequestKind kind) const {
     ChunkMeta meta;
-    meta.id = "chatcmpl-verinfer-" + std::to_string(ctx.id);
+    meta.kind = kind;
+    meta.id = (kind == RequestKind::chat ? "chatcmpl-verinfer-" : "cmpl-verinfer-") + std::to_string(ctx.id);
     meta.model = ctx.sent_model;
     meta.created = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -300,7 +297,7 @@ struct ProxyServer::Impl {
       auto result = pool->call_stream(*built, [&](std::string_view d) { deltas.emplace_back(d); },
                                       ctx.trace);
       budget.settle(charge_of(result, budget.per_call()));
-      answer_replayed(ctx, res, chunk_meta(ctx), deltas, result);
+      answer_replayed(ctx, res, chunk_meta(ctx, built->kind), deltas, result);
       return;
     }
     stream_low_latency(ctx, res, std::move(*built), std::move(token));
@@ -312,7 +309,7 @@ struct ProxyServer::Impl {
   void stream_low_latency(CallContext& ctx, httplib::Response& res, BuiltRequest built,
                           std::shared_ptr<ActiveCall> token) {
     auto live = std::make_shared<LiveStream>();
-    ChunkMeta meta = chunk_meta(ctx);
+    ChunkMeta meta = chunk_meta(ctx, built.kind);
     // The worker holds only `live`; the job (and so the join) belongs to the response.
     struct Job {
       std::shared_ptr<ActiveCall> token;

@@ -106,6 +106,41 @@ def test_streamed_chat_ends_with_the_verdict(policy, proxy, proxy_low_latency, d
     assert all("verinfer_verification" not in (c.model_extra or {}) for c in chunks[:-1])
 
 
+@pytest.mark.parametrize("policy", ["verify-first", "low-latency"])
+def test_streamed_completion_ends_with_the_verdict(policy, proxy, proxy_low_latency, devnet):
+    server = proxy if policy == "verify-first" else proxy_low_latency
+    chunks = list(client_for(server).completions.create(
+        model="openai/gpt-4o", prompt=f"Once upon a {policy} time", max_tokens=16, stream=True))
+    text = "".join(c.choices[0].text for c in chunks)
+    assert text == " ... and the devnet said: done."
+    assert [c.choices[0].text for c in chunks[:-1]] == [" ...", " and", " the", " devnet", " said:", " done."]
+    assert all(c.object == "text_completion" and c.id.startswith("cmpl-") for c in chunks)
+    final = chunks[-1]
+    assert final.choices[0].text == "" and final.choices[0].finish_reason == "stop"
+    assert final.usage.completion_tokens == 6
+    assert_verified(final.model_extra["verinfer_verification"], text, devnet["tee"]["teeId"].lower())
+    assert all("verinfer_verification" not in (c.model_extra or {}) for c in chunks[:-1])
+
+
+@pytest.mark.parametrize("mode, code", [("bad_signature", "tee_response.signature"),
+                                        ("stream_truncated", "payment_may_have_been_made")])
+def test_a_bad_completion_stream_is_refused(mode, code, proxy, proxy_low_latency, devnet):
+    prompt = f"do not leak me {mode}"
+    with gateway_misbehaving(devnet, mode):
+        with pytest.raises(openai.APIStatusError) as replayed:
+            list(client_for(proxy).completions.create(model=MODEL, prompt=prompt, stream=True))
+        # low-latency: the pieces went out, then an error event instead of [DONE].
+        with pytest.raises(openai.APIError) as live:
+            list(client_for(proxy_low_latency).completions.create(model=MODEL, prompt=prompt,
+                                                                   stream=True))
+    error = replayed.value
+    assert error.status_code == 502 and error.body["code"] == code
+    assert "choices" not in error.response.json() and "devnet said" not in error.response.text
+    assert code in str(live.value) or code in str(getattr(live.value, "body", ""))
+    if mode == "stream_truncated":
+        assert "stream truncated" in error.body["message"] and "stream truncated" in str(live.value)
+
+
 def test_verify_first_stream_headers_promise_verification(proxy):
     with client_for(proxy).chat.completions.with_streaming_response.create(
             model=MODEL, messages=[{"role": "user", "content": "headers"}], stream=True) as r:
@@ -236,8 +271,8 @@ def test_bad_requests_get_openai_errors(proxy, headers, body, status, fragment):
 
 def test_other_bad_requests(proxy):
     r = httpx.post(proxy.base_url + "/v1/completions", timeout=30,
-                   json={"model": "m", "prompt": "p", "stream": True})
-    assert r.status_code == 400 and "chat completions only" in r.json()["error"]["message"]
+                   json={"model": "m", "prompt": "p", "stream": "yes"})
+    assert r.status_code == 400 and "stream must be a boolean" in r.json()["error"]["message"]
     r = httpx.get(proxy.base_url + "/v1/nothing-here", timeout=30)
     assert r.status_code == 404 and r.json()["error"]["type"] == "invalid_request_error"
 
