@@ -137,6 +137,20 @@ def test_private_routes_seal_the_call(call, route):
     assert ("payment" in out) == (route == "private_gateway"), out
 
 
+@pytest.mark.parametrize("route", ["private_gateway", "private_relay"])
+def test_private_routes_stream_a_completion(call, devnet, route):
+    r = call("completion", "--model", MODEL, "--prompt", f"sealed {route}", "--route", route, "--stream")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == " ... and the devnet said: done.\n"
+    lines = r.stderr.splitlines()
+    assert "✓ ohttp.response" in lines and "✓ tee_response.output_hash" in lines, r.stderr
+    # Cut inside the sealed stream: its last sealed chunk is a piece, not the signed event.
+    with gateway_misbehaving(devnet, "stream_truncated"):
+        r = call("completion", "--model", MODEL, "--prompt", "cut", "--route", route, "--stream")
+    assert r.returncode == 2 and "stream truncated" in r.stderr, r.stderr
+    assert "NOT VERIFIED" in r.stderr
+
+
 def test_no_attestation_leaves_only_the_signature_checks(call):
     r = call("chat", "--model", MODEL, "--message", "trust the key", "--no-attestation", "--json")
     assert r.returncode == 0, r.stderr
