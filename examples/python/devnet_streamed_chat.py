@@ -23,6 +23,11 @@ def main(profile_path="devnet/run/profile.json"):
         print(delta, end="", flush=True)
     print(f"\nverified by {len(stream.result.report.checks)} checks:", stream.result.report.ok)
 
+    pieces = llm.completion(model="openai/gpt-5", prompt="Once upon a time", max_tokens=32, stream=True)
+    for piece in pieces:  # a text completion streams the same way
+        print(piece, end="", flush=True)
+    print("\ncompletion verified:", pieces.result.report.ok)
+
     async def in_asyncio():  # the same with asyncio
         async for delta in await verinfer.AsyncLLM(profile_path, private_key=key).chat(
                 model="openai/gpt-5", messages=messages, max_tokens=32, stream=True):

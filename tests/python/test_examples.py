@@ -59,6 +59,7 @@ def test_python_devnet_streamed_chat_example(devnet):
     # the devnet model echoes the prompt: once from LLM, once from AsyncLLM
     assert out.count("Devnet echo: Stream a short answer, please.") == 2, out
     assert "checks: True" in out
+    assert " ... and the devnet said: done.\ncompletion verified: True" in out, out
 
 
 def test_python_devnet_settlement_receipt_example(devnet):
