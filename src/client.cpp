@@ -32,6 +32,22 @@ std::string header_or_empty(const HttpHeaders& h, std::string_view name) {
   return v ? *v : std::string();
 }
 
+// A plain decimal number ("12", "0.0125"), as the cost headers carry.
+bool is_decimal_number(std::string_view text) {
+  if (text.empty() || text.size() > 80) return false;
+  const std::size_t dot = text.find('.');
+  const auto digits = [](std::string_view part) {
+    return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dot == std::string_view::npos ? digits(text) : digits(text.substr(0, dot)) && digits(text.substr(dot + 1));
+}
+
+std::optional<StatedCost> stated_cost_of(const HttpHeaders& h) {
+  StatedCost cost{header_or_empty(h, "X-Inference-Cost-OPG"), header_or_empty(h, "X-Inference-Cost-USD")};
+  if (!is_decimal_number(cost.opg) || !(cost.usd.empty() || is_decimal_number(cost.usd))) return std::nullopt;
+  return cost;
+}
+
 Error http_status_error(const HttpResponse& r, std::string_view what) {
   std::string body(r.text().substr(0, 300));
   ErrorCode code = r.status >= 500 ? ErrorCode::unavailable
@@ -250,6 +266,7 @@ struct Client::Impl {
     result.output_hash = hash_field("tee_output_hash");
     if (const Json* ts = response.find("tee_timestamp")) result.tee_timestamp = ts->get_uint64().value_or(0);
     const HttpHeaders& h = answer.headers;
+    result.stated_cost = stated_cost_of(h);
     std::string payment_header = header_or_empty(h, kPaymentResponseHeader);
     if (payment_header.empty()) payment_header = header_or_empty(h, kPaymentResponseHeaderV1);
     if (!payment_header.empty()) {

@@ -88,6 +88,15 @@ struct SettlementInfo {
 };
 
 /// What a call returns: the answer and everything that vouches for it.
+/// The call's cost as the serving side states it in its X-Inference-Cost-OPG
+/// and X-Inference-Cost-USD headers (the private relay sends them, PROTOCOL.md
+/// section 8). Informational: no signature covers it; what this client paid is
+/// CallResult::authorized_amount and CallResult::payment.
+struct StatedCost {
+  std::string opg;  ///< a decimal number, as sent
+  std::string usd;  ///< a decimal number, as sent; empty when not sent
+};
+
 struct CallResult {
   std::string content;
   std::vector<ToolCall> tool_calls;
@@ -101,6 +110,9 @@ struct CallResult {
   /// The most the signed x402 payment lets anyone take (`exact`: the price,
   /// `upto`: the permitted amount); set whenever the call paid.
   std::optional<U256> authorized_amount;
+  /// Set when the answer states a well-formed cost (a header that is not a
+  /// decimal number is left out, not guessed at).
+  std::optional<StatedCost> stated_cost;
   SettlementInfo settlement;
 };
 

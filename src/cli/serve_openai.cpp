@@ -143,6 +143,12 @@ Json verification_json(const VerifiedResult& result) {
   settlement.set("blob_id", r.settlement.blob_id);
   settlement.set("job_id", r.settlement.job_id);
   v.set("settlement", std::move(settlement));
+  if (r.stated_cost) {
+    Json cost = Json::object();
+    cost.set("opg", r.stated_cost->opg);
+    cost.set("usd", r.stated_cost->usd);
+    v.set("stated_cost", std::move(cost));
+  }
   if (r.payment) {
     Json payment = Json::object();
     payment.set("success", r.payment->success);

@@ -10,6 +10,7 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from decimal import Decimal
 
 import pytest
 from pyhpke import AEADId, CipherSuite, KDFId, KEMId
@@ -79,6 +80,10 @@ def test_llm_private_relay_chat_stream_completion(devnet, rng):
     names = {c.name for c in result.report.checks}
     assert {"nitro.nonce", "ohttp_config.signature", "ohttp.response", "tee_response.signature"} <= names
     assert result.report.ok and result.payment is None  # the relay paid
+    # The relay states what it paid (informational: no signature covers it).
+    amount = devnet["x402"]["amount"]
+    assert result.stated_cost["opg"] == amount
+    assert Decimal(result.stated_cost["usd"]) == Decimal(amount) / 10 ** devnet["token"]["decimals"]
 
     stream = llm.chat(model=MODEL, messages=[{"role": "user", "content": "stream me please"}],
                       stream=True, x402_settlement_mode="private")

@@ -98,6 +98,7 @@ def test_llm_chat_is_verified_and_paid(llm, devnet):
     assert result.report.ok
     assert result.payment and result.payment["success"]
     assert result.authorized_amount == int(devnet["x402"]["amount"])
+    assert result.stated_cost is None  # the gateway's direct route states no cost header
     assert result.tee_id.startswith("0x") and len(result.tee_id) == 66
     assert "ok    tee_response.signature" in str(result.report)
 

@@ -36,6 +36,8 @@ def test_openai_client_through_the_private_relay(cli, devnet, tmp_path, rng):
             for required in ("ohttp_config.signature", "ohttp.response", "tee_response.signature",
                              "nitro.user_data.signing_key", "registry.registered"):
                 assert names.get(required) is True, required
+            # What the relay says it paid, passed on as stated (buffered and streamed).
+            assert verification["stated_cost"]["opg"] == devnet["x402"]["amount"]
         assert "ohttp.stream_complete" in {
             c["name"] for c in chunks[-1].model_extra["verinfer_verification"]["checks"]}
         assert health(server)["spent"] == "0"  # the relay paid, not the key

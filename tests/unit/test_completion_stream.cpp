@@ -7,7 +7,6 @@
 // and rejected with a specific error when signed wrong, altered or cut.
 #include "test_support.hpp"
 
-#include <cstdlib>
 #include <random>
 
 #include "loopback_gateway.hpp"
@@ -118,10 +117,10 @@ TeeResponsePolicy case_policy() {
 }
 
 // A loopback gateway answering the paid POST with `transcript` as SSE.
-TestHttpServer::Handler streaming_gateway(std::string transcript) {
-  return gateway([transcript](const ReceivedRequest&) {
-    return http_response(200, transcript, {{"Content-Type", "text/event-stream"}});
-  });
+TestHttpServer::Handler streaming_gateway(std::string transcript,
+                                          std::vector<std::pair<std::string, std::string>> headers = {}) {
+  headers.emplace_back("Content-Type", "text/event-stream");
+  return gateway([transcript, headers](const ReceivedRequest&) { return http_response(200, transcript, headers); });
 }
 
 Client case_client(const TestHttpServer& server) {
@@ -130,19 +129,11 @@ Client case_client(const TestHttpServer& server) {
   return create_client(std::move(o));
 }
 
-// VERINFER_SEED when set, else a fresh seed; printed so a failure can be replayed.
-std::uint32_t split_seed() {
-  const char* env = std::getenv("VERINFER_SEED");
-  auto seed = env ? static_cast<std::uint32_t>(std::strtoul(env, nullptr, 10)) : std::random_device{}();
-  MESSAGE("completion stream splits seed=" << seed << " (replay with VERINFER_SEED=" << seed << ")");
-  return seed;
-}
-
 }  // namespace
 
 TEST_CASE("completion stream: the reader joins choices[0].text pieces, whatever the split") {
   const std::string sse = Transcript{}.sse();
-  std::mt19937 rng(split_seed());
+  std::mt19937 rng(random_seed("completion stream splits"));
   for (int round = 0; round < 200; ++round) {
     std::vector<std::string> seen;
     ChatStreamReader reader({}, [&](std::string_view piece) { seen.emplace_back(piece); });
@@ -277,4 +268,35 @@ TEST_CASE("completion stream: stream(true) is for completion_stream, a stream re
   auto r = client.call_stream(*from_body, [](std::string_view) {});
   REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
   CHECK(r->value().content == str(case11(), "output_text"));
+}
+
+TEST_CASE("client: a stated cost (X-Inference-Cost-OPG/-USD) is reported when well-formed, never guessed") {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::optional<StatedCost> expected;
+  };
+  const std::vector<Case> cases = {
+      {{{"X-Inference-Cost-OPG", "10000"}, {"X-Inference-Cost-USD", "0.01"}}, StatedCost{"10000", "0.01"}},
+      {{{"X-Inference-Cost-OPG", "10000"}}, StatedCost{"10000", ""}},
+      {{}, std::nullopt},
+      {{{"X-Inference-Cost-OPG", "-5"}, {"X-Inference-Cost-USD", "0.01"}}, std::nullopt},
+      {{{"X-Inference-Cost-OPG", "1e3"}}, std::nullopt},
+      {{{"X-Inference-Cost-OPG", "10000"}, {"X-Inference-Cost-USD", "$0.01"}}, std::nullopt},
+      {{{"X-Inference-Cost-OPG", "1."}}, std::nullopt},
+      {{{"X-Inference-Cost-USD", "0.01"}}, std::nullopt},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.headers.size());
+    TestHttpServer server(streaming_gateway(Transcript{}.sse(), c.headers));
+    auto r = case_client(server).completion_stream(case_request(), [](std::string_view) {});
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+    // The cost is informational: well-formed or not, the answer is verified.
+    CHECK(r->report().ok());
+    const auto& got = r->value().stated_cost;
+    REQUIRE(got.has_value() == c.expected.has_value());
+    if (got) {
+      CHECK(got->opg == c.expected->opg);
+      CHECK(got->usd == c.expected->usd);
+    }
+  }
 }

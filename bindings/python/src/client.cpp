@@ -43,6 +43,14 @@ py::dict result_to_python(const VerifiedResult& verified) {
   // Decimal text: a U256 can exceed a C++ integer; results.py makes it an int.
   d["authorized_amount"] =
       r.authorized_amount ? py::object(py::str(r.authorized_amount->to_decimal())) : py::none();
+  if (r.stated_cost) {
+    py::dict cost;
+    cost["opg"] = r.stated_cost->opg;
+    cost["usd"] = r.stated_cost->usd;
+    d["stated_cost"] = cost;
+  } else {
+    d["stated_cost"] = py::none();
+  }
   py::dict s;
   s["type"] = r.settlement.type;
   s["tx_hash"] = r.settlement.tx_hash;

@@ -71,6 +71,9 @@ class ChatResult:
     payment: Optional[Dict[str, Any]] = None
     #: base units the signed x402 payment authorised (None when the call did not pay)
     authorized_amount: Optional[int] = None
+    #: the cost the relay states (X-Inference-Cost-OPG / -USD: {"opg", "usd"}, decimal text);
+    #: informational, no signature covers it. None when not stated or malformed.
+    stated_cost: Optional[Dict[str, str]] = None
     settlement: Dict[str, str] = field(default_factory=dict)
     response: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -88,6 +91,7 @@ class ChatResult:
             report=Report.from_raw(raw["checks"]),
             payment=raw["payment"],
             authorized_amount=None if raw["authorized_amount"] is None else int(raw["authorized_amount"]),
+            stated_cost=raw["stated_cost"],
             settlement=raw["settlement"],
             response=json.loads(raw["response_json"]),
         )
