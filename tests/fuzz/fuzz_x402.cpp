@@ -1,6 +1,6 @@
 // x402 headers: PAYMENT-REQUIRED (v2 header, v1 body), PAYMENT-RESPONSE and
 // payment payloads (EIP-712 typed data and signature checks). Decoding a
-// header is base64 then JSON, exactly. Input: selector byte, then the value.
+// header is base64 then a JSON object, exactly. Input: selector byte, then the value.
 #include "fuzz_support.hpp"
 
 #include <verinfer/json.hpp>
@@ -10,11 +10,12 @@ using namespace verinfer;
 
 namespace {
 
+// Every x402 header is a JSON object; other JSON values are refused.
 std::optional<Json> strict_decode(std::string_view header) {
   auto raw = from_base64(header);
   if (!raw) return std::nullopt;
   auto json = parse_json(std::string_view(reinterpret_cast<const char*>(raw->data()), raw->size()));
-  if (!json) return std::nullopt;
+  if (!json || !json->is_object()) return std::nullopt;
   return *json;
 }
 

@@ -59,6 +59,18 @@ TEST_CASE("x402 spec headers decode to the spec's JSON") {
   CHECK_FALSE(failed->error_reason.empty());
 }
 
+TEST_CASE("x402 headers: base64 of JSON that is not an object is refused (fuzz_x402 regression)") {
+  // Every x402 header is an object; fuzz_x402 found "MEUy" (the number 0E2).
+  for (auto value : {"MEUy", "MQ==", "W10=", "bnVsbA==", "InMi"}) {
+    CAPTURE(value);
+    auto decoded = decode_x402_header(value);
+    REQUIRE_FALSE(decoded);
+    CHECK(decoded.error().code == ErrorCode::parse_error);
+    CHECK(decoded.error().message == "x402 header is not a JSON object");
+  }
+  CHECK(decode_x402_header("e30=").value() == Json::object());  // {}
+}
+
 TEST_CASE("x402 spec signature: accepted in its window, expired at its end and in 2026") {
   auto payload = decode_x402_header(vector_text("spec_examples/payment_signature.b64")).value();
   auto inside = verify_payment(payload, 1740672119);
