@@ -87,7 +87,6 @@ struct SettlementInfo {
   std::string job_id;   ///< X-Settlement-Job-ID
 };
 
-/// What a call returns: the answer and everything that vouches for it.
 /// The call's cost as the serving side states it in its X-Inference-Cost-OPG
 /// and X-Inference-Cost-USD headers (the private relay sends them, PROTOCOL.md
 /// section 8). Informational: no signature covers it; what this client paid is
@@ -97,6 +96,7 @@ struct StatedCost {
   std::string usd;  ///< a decimal number, as sent; empty when not sent
 };
 
+/// What a call returns: the answer and everything that vouches for it.
 struct CallResult {
   std::string content;
   std::vector<ToolCall> tool_calls;

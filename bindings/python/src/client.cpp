@@ -3,8 +3,12 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+
 #include "module.hpp"
 #include "verinfer/client.hpp"
+#include "verinfer/crypto/address.hpp"
+#include "verinfer/transport/x402.hpp"
 
 namespace verinfer::python {
 
@@ -58,6 +62,74 @@ py::dict result_to_python(const VerifiedResult& verified) {
   s["job_id"] = r.settlement.job_id;
   d["settlement"] = s;
   d["checks"] = report_to_python(verified.report());
+  return d;
+}
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// One HTTP request that pays a 402 once by the caller's policy
+// (send_with_payment, the loop the Client pays through); verinfer.x402_fetch.
+py::dict x402_fetch(const std::string& url, const std::string& method, const py::object& body,
+                    const Pairs& headers, const py::object& private_key, const Pairs& assets,
+                    const std::string& max_amount, const std::vector<std::string>& schemes,
+                    std::int64_t timeout_ms, const std::string& ca_file) {
+  HttpClientOptions http_options;
+  http_options.timeout = std::chrono::milliseconds(timeout_ms);
+  http_options.tls.ca_file = ca_file;
+  const HttpClient http = unwrap(HttpClient::create(http_options));
+  HttpRequest request;
+  request.method = method;
+  request.url = url;
+  if (!body.is_none()) request.body = to_bytes(body);
+  for (const auto& [name, value] : headers) request.headers.add(name, value);
+  PaymentPolicy policy;
+  for (const auto& [network, asset] : assets) policy.allowed_assets.push_back({network, unwrap(parse_address(asset))});
+  policy.max_amount = unwrap(U256::from_decimal(max_amount));
+  policy.schemes = schemes;
+  std::optional<PrivateKey> payer;
+  if (!private_key.is_none()) {
+    std::string hex = py::str(private_key);
+    payer = unwrap(PrivateKey::from_hex(hex));
+    secure_wipe(hex.data(), hex.size());
+  }
+  PaymentOptions payment_options;
+  payment_options.now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  std::optional<Result<PaidExchange>> exchange;
+  {
+    py::gil_scoped_release release;
+    exchange.emplace(send_with_payment(http, std::move(request), payer ? &*payer : nullptr, policy, payment_options));
+  }
+  const PaidExchange paid = unwrap(std::move(*exchange));
+  py::dict d;
+  d["status"] = paid.response.status;
+  py::list fields;
+  for (const auto& [name, value] : paid.response.headers.fields()) fields.append(py::make_tuple(name, value));
+  d["headers"] = fields;
+  d["body"] = from_bytes(paid.response.body);
+  d["payment"] = py::none();
+  if (paid.payment && paid.requirement) {
+    py::dict p;
+    p["scheme"] = paid.requirement->scheme;
+    p["network"] = paid.requirement->network;
+    p["asset"] = to_checksum_address(paid.requirement->asset);
+    p["pay_to"] = to_checksum_address(paid.requirement->pay_to);
+    p["amount"] = paid.requirement->amount.to_decimal();
+    p["authorized_amount"] = paid.payment->max_amount.to_decimal();
+    p["payer"] = to_checksum_address(paid.payment->payer);
+    p["header_name"] = paid.payment->header_name;
+    d["payment"] = p;
+  }
+  d["settlement"] = py::none();
+  if (paid.settlement) {
+    py::dict st;
+    st["success"] = paid.settlement->success;
+    st["transaction"] = paid.settlement->transaction;
+    st["network"] = paid.settlement->network;
+    st["payer"] = paid.settlement->payer;
+    st["error_reason"] = paid.settlement->error_reason;
+    d["settlement"] = st;
+  }
   return d;
 }
 
@@ -126,6 +198,9 @@ class PyClient {
 }  // namespace
 
 void bind_client(py::module_& m) {
+  m.def("x402_fetch", &x402_fetch, py::arg("url"), py::arg("method"), py::arg("body"), py::arg("headers"),
+        py::arg("private_key"), py::arg("assets"), py::arg("max_amount"), py::arg("schemes"),
+        py::arg("timeout_ms"), py::arg("ca_file"));
   py::class_<PyClient>(m, "Client")
       .def(py::init<const std::string&, const py::object&, bool, std::int64_t, const std::string&,
                     const std::string&, bool>(),

@@ -9,6 +9,7 @@ from .errors import (ExpiredError, InvalidArgument, ParseError, PaymentError, Tr
 from .llm import LLM, AsyncLLM, ChatStream
 from .results import ChatResult, Check, Report, ToolCall
 from .verify import verify_attestation, verify_merkle_proof, verify_payment, verify_response
+from .x402 import PaidResponse, x402_fetch
 
 keccak256 = _verinfer.keccak256
 sha256 = _verinfer.sha256
@@ -67,7 +68,7 @@ def decode_x402_header(value: str):
 __all__ = [
     "keccak256", "sha256", "to_hex", "from_hex", "to_base64", "from_base64",
     "eip191_digest", "recover_address", "checksum_address", "eip712_hash", "decode_x402_header",
-    "decrypt_keystore", "encrypt_keystore", "verify_response", "verify_attestation", "verify_payment", "verify_merkle_proof",
+    "decrypt_keystore", "encrypt_keystore", "x402_fetch", "PaidResponse", "verify_response", "verify_attestation", "verify_payment", "verify_merkle_proof",
     "LLM", "AsyncLLM", "ChatStream", "ChatResult", "Check", "Report", "ToolCall",
     "VerinferError", "ParseError", "InvalidArgument", "TransportError", "PaymentError",
     "VerificationError", "UntrustedError", "ExpiredError",

@@ -6,6 +6,7 @@ from .errors import (ExpiredError as ExpiredError, InvalidArgument as InvalidArg
                      VerificationError as VerificationError, VerinferError as VerinferError)
 from .llm import AsyncLLM as AsyncLLM, ChatStream as ChatStream, LLM as LLM
 from .results import ChatResult as ChatResult, Check as Check, Report as Report, ToolCall as ToolCall
+from .x402 import PaidResponse as PaidResponse, x402_fetch as x402_fetch
 
 def keccak256(data: bytes) -> bytes: ...
 def sha256(data: bytes) -> bytes: ...
