@@ -3,6 +3,7 @@
 transfer checked in the settling transaction's receipt; refusals before any
 payment name the reason and say no money moved."""
 import json
+import subprocess
 import urllib.request
 
 import pytest
@@ -89,3 +90,51 @@ def test_bad_arguments_are_refused_before_any_request(devnet):
         fetch(devnet, assets=[("eip155:31337", "not-an-address")])
     with pytest.raises(verinfer.VerinferError):
         verinfer.x402_fetch("ftp://127.0.0.1/", private_key=None, assets=[], max_amount=0)
+
+
+# ---- verinfer x402 fetch: the same loop from the shell ----
+
+def run_fetch(cli, devnet, tmp_path, *extra, key=True, url_path="/v1/chat/completions"):
+    x402 = devnet["x402"]
+    key_file = tmp_path / "payer.key"
+    key_file.write_text(devnet["testPayer"]["privateKey"])
+    argv = [str(cli), "x402", "fetch", devnet["urls"]["gateway"] + url_path,
+            "--asset", f'{x402["network"]}:{x402["asset"]}', *extra]
+    if key:
+        argv += ["--key-file", str(key_file)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_pays_once_and_prints_the_body(cli, devnet, tmp_path):
+    x402 = devnet["x402"]
+    body = tmp_path / "body.json"
+    body.write_text(chat_body("from the shell"))
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", x402["amount"], "--method", "POST",
+                  "--data-file", str(body), "--header", "Content-Type: application/json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["choices"][0]["message"]["content"] == "Devnet echo: from the shell"
+    assert f'paid {x402["amount"]} (exact)' in r.stderr and "settlement: tx 0x" in r.stderr
+
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", x402["amount"], "--method", "POST",
+                  "--data", chat_body("as json"), "--header", "Content-Type: application/json", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == 200 and out["payment"]["authorized_amount"] == x402["amount"]
+    assert out["settlement"]["success"] is True
+    logs = [log for log in receipt(devnet, out["settlement"]["transaction"])["logs"] if log["topics"][0] == TRANSFER]
+    assert len(logs) == 1 and int(logs[0]["data"], 16) == int(x402["amount"])
+
+
+def test_cli_refusals_and_bad_input(cli, devnet, tmp_path):
+    amount = int(devnet["x402"]["amount"])
+    post = ["--method", "POST", "--data", chat_body("no"), "--header", "Content-Type: application/json"]
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", str(amount - 1), *post)
+    assert r.returncode == 1 and "refused" in r.stderr and "MAY HAVE BEEN MADE" not in r.stderr
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", str(amount), *post, key=False)
+    assert r.returncode == 1 and "refused" in r.stderr
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", str(amount), "--header", "no-colon")
+    assert r.returncode == 2 and "--header" in r.stderr
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", "0", url_path="/v1/models")
+    assert r.returncode == 0 and "no payment asked" in r.stderr
+    r = run_fetch(cli, devnet, tmp_path, "--max-amount", "0", url_path="/no-such-path")
+    assert r.returncode == 1  # answered, but not 2xx
