@@ -24,8 +24,9 @@ PYTHON="$ROOT/.venv/bin/python"
 LAUNCHER=()
 command -v ccache >/dev/null && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # The CLI's concurrent verbs (serve, streaming chat, settlement); the other
-# files import the Python module, which the tsan preset does not build.
-TSAN_PYTEST=(test_serve.py test_serve_private.py test_serve_tees.py test_cli_chat.py
+# files import the Python module (test_serve_private.py too, through
+# test_private_path.py), which the tsan preset does not build.
+TSAN_PYTEST=(test_serve.py test_serve_tees.py test_cli_chat.py
              test_cli_settle.py test_integration_settle.py)
 
 started_devnet=0
