@@ -1,13 +1,13 @@
-"""pytest plugin for an ASan+UBSan run of tests/python (scripts/sanitize.sh loads
-it with -p asan_preload).
+"""pytest plugin for a sanitizer run of tests/python (scripts/sanitize.sh loads
+it with -p sanitizer_preload).
 
-The pytest interpreter runs with the ASan and UBSan runtimes in LD_PRELOAD: an
-uninstrumented CPython can only import the ASan-built _verinfer if ASan's
-runtime came first. Tools the tests start must not inherit it (curl hangs under
+The pytest interpreter runs with the sanitizer runtimes in LD_PRELOAD: an
+uninstrumented CPython can only import a sanitizer-built _verinfer if the
+sanitizer's runtime came first. Tools the tests start must not inherit it (curl hangs under
 a preloaded ASan; node, anvil and g++ gain nothing), so it leaves the
 environment here, and Python children get it back through a wrapper
-interpreter (sys.executable). C++ doc snippets link the ASan libverinfer.a,
-so g++ gets the sanitizer flags through a wrapper on PATH."""
+interpreter (sys.executable). C++ doc snippets link the sanitizer-built
+libverinfer.a, so g++ gets the sanitizer flags through a wrapper on PATH."""
 import os
 import shutil
 import sys
