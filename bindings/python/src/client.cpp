@@ -14,6 +14,18 @@ namespace verinfer::python {
 
 namespace {
 
+// A PAYMENT-RESPONSE as a dict (None when the server sent none).
+py::object payment_response_to_python(const std::optional<PaymentResponse>& response) {
+  if (!response) return py::none();
+  py::dict d;
+  d["success"] = response->success;
+  d["transaction"] = response->transaction;
+  d["network"] = response->network;
+  d["payer"] = response->payer;
+  d["error_reason"] = response->error_reason;
+  return std::move(d);
+}
+
 py::dict result_to_python(const VerifiedResult& verified) {
   const CallResult& r = verified.value();
   py::dict d;
@@ -34,16 +46,7 @@ py::dict result_to_python(const VerifiedResult& verified) {
   d["request_hash"] = r.request_hash.hex();
   d["output_hash"] = r.output_hash.hex();
   d["tee_timestamp"] = r.tee_timestamp;
-  if (r.payment) {
-    py::dict p;
-    p["success"] = r.payment->success;
-    p["transaction"] = r.payment->transaction;
-    p["network"] = r.payment->network;
-    p["payer"] = r.payment->payer;
-    d["payment"] = p;
-  } else {
-    d["payment"] = py::none();
-  }
+  d["payment"] = payment_response_to_python(r.payment);
   // Decimal text: a U256 can exceed a C++ integer; results.py makes it an int.
   d["authorized_amount"] =
       r.authorized_amount ? py::object(py::str(r.authorized_amount->to_decimal())) : py::none();
@@ -120,16 +123,7 @@ py::dict x402_fetch(const std::string& url, const std::string& method, const py:
     p["header_name"] = paid.payment->header_name;
     d["payment"] = p;
   }
-  d["settlement"] = py::none();
-  if (paid.settlement) {
-    py::dict st;
-    st["success"] = paid.settlement->success;
-    st["transaction"] = paid.settlement->transaction;
-    st["network"] = paid.settlement->network;
-    st["payer"] = paid.settlement->payer;
-    st["error_reason"] = paid.settlement->error_reason;
-    d["settlement"] = st;
-  }
+  d["settlement"] = payment_response_to_python(paid.settlement);
   return d;
 }
 
