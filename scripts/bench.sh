@@ -49,7 +49,10 @@ mkdir -p "$ROOT/docs"
   "$ROOT/.venv/bin/python" "$ROOT/bench/python_reference.py" "$BUILD/bench_tee.json" "$BUILD/bench_crypto.json" \
     "$BUILD/bench_verify.json"
   echo
-  echo "Reading the table: \`BM_VerifyTeeResponse/N\` is the whole check of a signed"
+  echo "Reading the table: \`BM_KeccakAbsorb/NAME\` is each Keccak-f implementation this CPU"
+  echo "runs absorbing 1 MiB (\`bmi2\`: the same code compiled for BMI1/BMI2, picked at run time;"
+  echo "\`portable\`: any CPU); \`BM_Keccak256\` goes through the one in use."
+  echo "\`BM_VerifyTeeResponse/N\` is the whole check of a signed"
   echo "response (canonical request, request/output hashes, msg hash, RSA-PSS, tee_id,"
   echo "time policy); \`BM_RawHashesPlusOpenSslVerify/N\` is only the two Keccak hashes"
   echo "and one OpenSSL RSA-PSS verification of the same bytes. \`BM_NitroVerify/1\` uses"
