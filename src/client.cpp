@@ -211,8 +211,10 @@ struct Client::Impl {
   void check_registry(TeeState& state, const Result<Verified<NitroAttestation>>& attested) const {
     auto entry = read_registry_tee(*rpc, options.profile.tee_registry, state.tee_id);
     if (!entry) {
-      state.report.fail("registry.registered", ErrorCode::untrusted, entry.error().to_string(),
-                        "registered", "not found");
+      // Fail closed either way, but say whether the registry said no or could not be read.
+      const bool absent = entry.error().code == ErrorCode::untrusted;
+      state.report.fail("registry.registered", ErrorCode::untrusted, entry.error().to_string(), "registered",
+                        absent ? "not registered" : "registry entry unreadable");
       return;
     }
     state.report.pass("registry.registered", state.tee_id.hex(), state.tee_id.hex());

@@ -199,3 +199,22 @@ def test_llm_settlement_check_rejects_a_lying_node(devnet, node, lying_profile, 
     if lie != "chain_id" and lie not in ("slow", "error_object", "no_receipt"):
         # The settlement's receipt is lied about the same way.
         assert any(n.startswith("settlement.") for n in bad), (lie, bad)
+
+
+def test_chat_refuses_a_tee_whose_registry_entry_cannot_be_read(cli, devnet, node, lying_profile, tmp_path):
+    """The registry node fails every eth_call: the call fails closed before any
+    payment, and says the entry was unreadable, not that the TEE is unregistered."""
+    key = tmp_path / "payer.key"
+    key.write_text(devnet["testPayer"]["privateKey"])
+    node.envelope_methods, node.lie = {"eth_call"}, "error_object"
+    try:
+        out = run_cli(cli, "chat", "--profile", lying_profile, "--model", MODEL, "--message", "unreadable",
+                      "--key-file", str(key), "--json")
+    finally:
+        node.envelope_methods, node.lie = {"eth_getTransactionReceipt"}, None
+    assert out.returncode == 1, out.stderr
+    bad = failed(json.loads(out.stdout)["checks"])
+    assert bad["registry.registered"]["actual"] == "registry entry unreadable", bad
+    assert "lying node refuses" in bad["registry.registered"]["reason"], bad
+    assert "payment" not in " ".join(bad), bad  # refused before paying: no payment check ran
+    assert "Devnet echo" not in out.stdout
