@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -99,6 +100,11 @@ int unusable(const std::string& what) {
 }
 
 int unusable(const Error& error) { return unusable(error.to_string()); }
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 void print_result(const Args& args, std::string_view key, const std::string& value) {
   if (args.json()) {

@@ -2,6 +2,7 @@
 // registers itself here. Exit codes: 0 ok/verified, 1 rejected, 2 unusable input.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -67,5 +68,7 @@ int unusable(const Error& error);
 void print_result(const Args& args, std::string_view key, const std::string& value);
 /// Reads a whole file or "-" for stdin.
 [[nodiscard]] Result<std::string> read_input(const std::string& path);
+/// The wall clock in Unix seconds: the CLI is where the library's injected time comes from.
+[[nodiscard]] std::int64_t unix_now();
 
 }  // namespace verinfer::cli

@@ -1,5 +1,4 @@
 // verinfer verify-response --request REQ.json --response RESP --public-key KEY [--at UNIX]
-#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -47,9 +46,7 @@ int run(const Args& args) {
 
   TeeResponsePolicy policy;
   // The CLI is the one place that may read the clock; --at replaces it.
-  policy.now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  policy.now = unix_now();
   if (auto at = args.option("--at")) {
     auto seconds = parse_seconds(*at, "--at");
     if (!seconds) return unusable(seconds.error());

@@ -12,11 +12,6 @@
 namespace verinfer::cli {
 namespace {
 
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
 int decode(const Args& args) {
   if (args.positional().size() != 1) return unusable("x402 decode takes one header value");
   auto json = decode_x402_header(args.positional()[0]);
@@ -52,7 +47,7 @@ int sign(const Args& args) {
     return kExitRejected;
   }
   PaymentOptions options;
-  options.now = unix_now();
+  options.now = static_cast<std::uint64_t>(unix_now());
   auto payment = sign_payment(*required, *chosen, key, options);
   if (!payment) return unusable(payment.error());
   if (args.json()) {
@@ -175,7 +170,7 @@ int fetch(const Args& args) {
   auto key = key_from_args(args);
   if (!key) return unusable(key.error());
   PaymentOptions options;
-  options.now = unix_now();
+  options.now = static_cast<std::uint64_t>(unix_now());
   auto paid = send_with_payment(*http, std::move(*request), *key ? &**key : nullptr, *policy, options);
   if (!paid) {
     if (paid.error().payment == PaymentState::may_have_been_sent) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/cli.hpp"
 #include "cli/serve_budget.hpp"
 #include "cli/serve_log.hpp"
 #include "cli/serve_metrics.hpp"
@@ -250,9 +251,7 @@ struct ProxyServer::Impl {
     meta.kind = kind;
     meta.id = (kind == RequestKind::chat ? "chatcmpl-verinfer-" : "cmpl-verinfer-") + std::to_string(ctx.id);
     meta.model = ctx.sent_model;
-    meta.created = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+    meta.created = unix_now();
     return meta;
   }
 

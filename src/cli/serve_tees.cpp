@@ -6,6 +6,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "cli/cli.hpp"
 #include "cli/serve_log.hpp"
 #include "verinfer/crypto/sha2.hpp"
 
@@ -13,12 +14,6 @@ namespace verinfer::cli {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One usable TEE. Shared so a refresh can drop it while a call still uses it.
 struct Member {
